@@ -1,0 +1,56 @@
+"""Roles, the scopes they are granted with, and what each role may do."""
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    EMPLOYEE = "employee", _("Employee")
+    DEPARTMENT_MANAGER = "department_manager", _("Department manager")
+    EXECUTIVE = "executive", _("Executive")
+    HR_ADMIN = "hr_admin", _("HR admin")
+    HRBP = "hrbp", _("HR business partner")
+    RECRUITER = "recruiter", _("Recruiter")
+    INTERVIEWER = "interviewer", _("Interviewer")
+
+
+class ScopeType(models.TextChoices):
+    COMPANY = "company", _("Whole company")
+    BRANCH = "branch", _("Branch")
+    DEPARTMENT = "department", _("Department subtree")
+    SELF = "self", _("Self only")
+
+
+class Capability(StrEnum):
+    VIEW_EMPLOYEES = "employees.view"
+    CHANGE_EMPLOYEES = "employees.change"
+    VIEW_SENSITIVE = "employees.view_sensitive"
+    EXPORT_EMPLOYEES = "employees.export"
+    IMPORT_EMPLOYEES = "employees.import"
+    CHANGE_ORG = "org.change"
+    VIEW_AUDIT = "audit.view"
+    MANAGE_ROLES = "accounts.manage_roles"
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.HR_ADMIN: frozenset(Capability),
+    Role.HRBP: frozenset(
+        {
+            Capability.VIEW_EMPLOYEES,
+            Capability.CHANGE_EMPLOYEES,
+            Capability.VIEW_SENSITIVE,
+            Capability.EXPORT_EMPLOYEES,
+            Capability.VIEW_AUDIT,
+        }
+    ),
+    Role.EXECUTIVE: frozenset({Capability.VIEW_EMPLOYEES, Capability.EXPORT_EMPLOYEES, Capability.VIEW_AUDIT}),
+    Role.DEPARTMENT_MANAGER: frozenset({Capability.VIEW_EMPLOYEES, Capability.EXPORT_EMPLOYEES, Capability.VIEW_AUDIT}),
+    Role.EMPLOYEE: frozenset(),
+    Role.RECRUITER: frozenset(),
+    Role.INTERVIEWER: frozenset(),
+}
+
+# Everyone may see their own employee record and its audit history, whatever roles they hold.
+SELF_CAPABILITIES = frozenset({Capability.VIEW_EMPLOYEES, Capability.VIEW_AUDIT})

@@ -1,0 +1,100 @@
+"""audit_record(): the one way to write the audit trail, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Model
+
+from hris.audit.hashing import canonical_json, compute_row_hash
+from hris.audit.models import AuditChainHead, AuditEvent
+
+# Any constant works; it only has to be the same for every writer of the chain.
+_POSTGRES_CHAIN_LOCK_KEY = 7_310_001
+
+
+def _json_safe(value: Any) -> Any:
+    """Round-trip through JSON so the stored value equals what was hashed."""
+    if value is None:
+        return None
+    return json.loads(canonical_json(value))
+
+
+def _actor_label(actor: Any) -> str:
+    if actor is None:
+        return "system"
+    full_name = getattr(actor, "display_name", "") or ""
+    return f"{full_name} ({actor.get_username()})" if full_name else actor.get_username()
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: Model | None = None,
+    target_type: str = "",
+    target_id: str | int = "",
+    target_label: str = "",
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+    company_id: int | None = None,
+    department_path: str = "",
+    subject_employee_id: int | None = None,
+) -> AuditEvent:
+    """Append one event to the hash chain. Must run inside the mutation's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record() must run inside the business transaction.")
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or target.pk
+        target_label = target_label or str(target)
+
+    # Serialise writers of the chain: each row needs the hash of the row before it.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_POSTGRES_CHAIN_LOCK_KEY])
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(singleton=1)
+
+    occurred_at = datetime.now(tz=UTC)
+    sequence = head.last_sequence + 1
+    actor_id = actor.pk if actor is not None and getattr(actor, "pk", None) else None
+    before_json, after_json = _json_safe(before), _json_safe(after)
+    row_hash = compute_row_hash(
+        previous_hash=head.last_hash,
+        sequence=sequence,
+        occurred_at=occurred_at,
+        actor_id=actor_id,
+        actor_label=_actor_label(actor),
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        target_label=target_label[:300],
+        before=before_json,
+        after=after_json,
+        reason=reason,
+    )
+    event = AuditEvent(
+        sequence=sequence,
+        occurred_at=occurred_at,
+        actor_id=actor_id,
+        actor_label=_actor_label(actor),
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        target_label=target_label[:300],
+        company_id_ref=company_id,
+        department_path=department_path,
+        subject_employee_id=subject_employee_id,
+        before=before_json,
+        after=after_json,
+        reason=reason,
+        previous_hash=head.last_hash,
+        row_hash=row_hash,
+    )
+    event.save(force_insert=True)
+    AuditChainHead.objects.filter(singleton=1).update(last_sequence=sequence, last_hash=row_hash)
+    return event

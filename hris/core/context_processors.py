@@ -1,0 +1,43 @@
+"""Navigation shared by every page: the modules, which are live, and the user's roles."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from hris.accounts.roles import Capability
+from hris.accounts.scopes import has_capability, roles_of
+
+# Modules to come are listed (disabled) so the navigation has room for them.
+MODULES = [
+    ("people", _("People"), "people:directory", "bi-people"),
+    ("org", _("Organisation"), "org:tree", "bi-diagram-3"),
+    ("performance", _("Performance"), None, "bi-graph-up"),
+    ("recruitment", _("Recruitment"), None, "bi-person-plus"),
+    ("training", _("Training"), None, "bi-mortarboard"),
+    ("compensation", _("Compensation"), None, "bi-cash-coin"),
+    ("attendance", _("Attendance"), None, "bi-calendar-check"),
+    ("integrations", _("Integrations"), None, "bi-plug"),
+    ("analytics", _("Analytics"), None, "bi-bar-chart"),
+]
+
+
+def navigation(request):  # noqa: ANN001, ANN201
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = []
+    for key, label, url_name, icon in MODULES:
+        url = None
+        if url_name:
+            try:
+                url = reverse(url_name)
+            except NoReverseMatch:
+                url = None
+        items.append({"key": key, "label": label, "url": url, "icon": icon})
+    return {
+        "nav_modules": items,
+        "nav_roles": sorted(roles_of(user)),
+        # Everyone may read the audit history of their own record, so the page is always listed.
+        "nav_can_view_audit": True,
+        "nav_can_import": has_capability(user, Capability.IMPORT_EMPLOYEES),
+        "nav_can_change_org": has_capability(user, Capability.CHANGE_ORG),
+    }

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from hris.accounts.roles import Capability
+from hris.accounts.scopes import has_capability, scope_q
+from hris.core.errors import NotFound
+from hris.org.models import Department
+from hris.core.protected import decrypt_text, mask_email, mask_id_number, mask_phone
+from hris.people.models import Contract, Employee, EmploymentEvent
+
+
+def employees_visible_to(actor: Any, capability: Capability = Capability.VIEW_EMPLOYEES) -> QuerySet[Employee]:
+    """Employees the actor may use with `capability`, with the relations lists show."""
+    return (
+        Employee.objects.filter(scope_q(actor, capability))
+        .select_related("department", "department__branch", "position", "manager", "company")
+    )
+
+
+def employee_search(
+    actor: Any,
+    *,
+    text: str = "",
+    department_id: int | None = None,
+    include_subdepartments: bool = True,
+    branch_id: int | None = None,
+    position_id: int | None = None,
+    status: str = "",
+    employment_type: str = "",
+    capability: Capability = Capability.VIEW_EMPLOYEES,
+) -> QuerySet[Employee]:
+    queryset = employees_visible_to(actor, capability)
+    if text:
+        text = text.strip()
+        queryset = queryset.filter(
+            Q(name__icontains=text) | Q(employee_number__icontains=text) | Q(english_name__icontains=text) | Q(email__icontains=text)
+        )
+    if department_id:
+        department = Department.objects.filter(pk=department_id).only("path").first()
+        if department is None:
+            return queryset.none()
+        if include_subdepartments:
+            queryset = queryset.filter(department__path__startswith=department.path)
+        else:
+            queryset = queryset.filter(department_id=department_id)
+    if branch_id:
+        queryset = queryset.filter(department__branch_id=branch_id)
+    if position_id:
+        queryset = queryset.filter(position_id=position_id)
+    if status:
+        queryset = queryset.filter(status=status)
+    if employment_type:
+        queryset = queryset.filter(employment_type=employment_type)
+    return queryset.order_by("employee_number")
+
+
+def employee_get(actor: Any, employee_id: int, capability: Capability = Capability.VIEW_EMPLOYEES) -> Employee:
+    """One employee within scope; out of scope looks exactly like not found."""
+    employee = employees_visible_to(actor, capability).filter(pk=employee_id).first()
+    if employee is None:
+        raise NotFound("Employee not found.")
+    return employee
+
+
+def can_change_employee(actor: Any, employee: Employee) -> bool:
+    return employees_visible_to(actor, Capability.CHANGE_EMPLOYEES).filter(pk=employee.pk).exists()
+
+
+def can_see_sensitive(actor: Any, employee: Employee) -> bool:
+    """Own data, or a role that needs sensitive fields over this employee's scope."""
+    if actor is not None and employee.user_id == actor.pk:
+        return True
+    if not has_capability(actor, Capability.VIEW_SENSITIVE):
+        return False
+    return employees_visible_to(actor, Capability.VIEW_SENSITIVE).filter(pk=employee.pk).exists()
+
+
+def employee_contact(actor: Any, employee: Employee, *, sensitive_allowed: bool | None = None) -> dict[str, str]:
+    """Phone, email and ID number as this actor may see them. The ID number is always
+    masked on screen; revealing it is a separate, audited action."""
+    allowed = can_see_sensitive(actor, employee) if sensitive_allowed is None else sensitive_allowed
+    return {
+        "phone": employee.phone if allowed else mask_phone(employee.phone),
+        "email": employee.email if allowed else mask_email(employee.email),
+        "id_number": mask_id_number(decrypt_text(employee.id_number_encrypted)),
+    }
+
+
+def employment_history(actor: Any, employee: Employee) -> QuerySet[EmploymentEvent]:
+    employee_get(actor, employee.pk)
+    return employee.employment_events.select_related("from_department", "to_department", "from_position", "to_position", "from_manager", "to_manager", "recorded_by")
+
+
+def contracts_of(actor: Any, employee: Employee) -> QuerySet[Contract]:
+    employee_get(actor, employee.pk)
+    return employee.contracts.all()
+
+
+def direct_reports(actor: Any, employee: Employee) -> QuerySet[Employee]:
+    return employees_visible_to(actor).filter(manager=employee).exclude(status="terminated")
