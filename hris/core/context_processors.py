@@ -8,15 +8,15 @@ from hris.accounts.scopes import has_capability, roles_of
 
 # Modules to come are listed (disabled) so the navigation has room for them.
 MODULES = [
-    ("people", _("People"), "people:directory", "bi-people"),
-    ("org", _("Organisation"), "org:tree", "bi-diagram-3"),
-    ("performance", _("Performance"), None, "bi-graph-up"),
-    ("recruitment", _("Recruitment"), None, "bi-person-plus"),
-    ("training", _("Training"), None, "bi-mortarboard"),
-    ("compensation", _("Compensation"), None, "bi-cash-coin"),
-    ("attendance", _("Attendance"), None, "bi-calendar-check"),
-    ("integrations", _("Integrations"), None, "bi-plug"),
-    ("analytics", _("Analytics"), None, "bi-bar-chart"),
+    ("people", _("People"), "people:directory"),
+    ("org", _("Organisation"), "org:tree"),
+    ("performance", _("Performance"), None),
+    ("recruitment", _("Recruitment"), None),
+    ("training", _("Training"), None),
+    ("compensation", _("Compensation"), None),
+    ("attendance", _("Attendance"), None),
+    ("integrations", _("Integrations"), None),
+    ("analytics", _("Analytics"), None),
 ]
 
 
@@ -25,14 +25,14 @@ def navigation(request):  # noqa: ANN001, ANN201
     if user is None or not user.is_authenticated:
         return {}
     items = []
-    for key, label, url_name, icon in MODULES:
+    for key, label, url_name in MODULES:
         url = None
         if url_name:
             try:
                 url = reverse(url_name)
             except NoReverseMatch:
                 url = None
-        items.append({"key": key, "label": label, "url": url, "icon": icon})
+        items.append({"key": key, "label": label, "url": url})
     return {
         "nav_modules": items,
         "nav_roles": sorted(roles_of(user)),
