@@ -177,11 +177,12 @@ def _level_rank(level: str) -> tuple[str, int]:
 
 def _event_type_for(before: Employee, after: Employee) -> str | None:
     if before.position_id != after.position_id and after.position_id and before.position_id:
-        old_level, new_level = _level_rank(before.position.level), _level_rank(after.position.level)
-        if new_level > old_level:
+        (old_ladder, old_rung), (new_ladder, new_rung) = _level_rank(before.position.level), _level_rank(after.position.level)
+        if old_ladder == new_ladder and new_rung != old_rung:
+            return EmploymentEventType.PROMOTION if new_rung > old_rung else EmploymentEventType.DEMOTION
+        if old_ladder != new_ladder and after.position.is_managerial and not before.position.is_managerial:
+            # From the professional ladder into management (P → M) counts as a promotion.
             return EmploymentEventType.PROMOTION
-        if new_level < old_level:
-            return EmploymentEventType.DEMOTION
         return EmploymentEventType.TRANSFER
     if before.department_id != after.department_id or before.position_id != after.position_id:
         return EmploymentEventType.TRANSFER
