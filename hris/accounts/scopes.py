@@ -49,8 +49,9 @@ def grants_of(actor: Any) -> list[Grant]:
 
 
 def forget_grants(actor: Any) -> None:
-    if hasattr(actor, "_renshi_grants"):
-        del actor._renshi_grants
+    for attribute in ("_renshi_grants", "_renshi_own_position"):
+        if hasattr(actor, attribute):
+            delattr(actor, attribute)
 
 
 def roles_of(actor: Any) -> set[str]:
@@ -96,9 +97,40 @@ def scope_q(
             combined |= Q(**{company_field: grant.company_id, f"{department_path_field}__startswith": grant.department_path})
         elif grant.scope_type == ScopeType.SELF and self_field:
             combined |= Q(**{self_field: actor.pk})
-    if self_field and capability in SELF_CAPABILITIES:
+    if self_field and capability in SELF_CAPABILITIES and not _own_record_covered(actor, capability):
         combined |= Q(**{self_field: actor.pk})
     return combined
+
+
+def _own_position(actor: Any) -> tuple[int, int | None, str] | None:
+    """(company id, branch id, department path) of the actor's own employee record."""
+    cached = getattr(actor, "_renshi_own_position", False)
+    if cached is False:
+        from hris.people.models import Employee
+
+        row = Employee.objects.filter(user_id=actor.pk).values_list("company_id", "department__branch_id", "department__path").first()
+        cached = tuple(row) if row else None
+        actor._renshi_own_position = cached
+    return cached
+
+
+def _own_record_covered(actor: Any, capability: Capability) -> bool:
+    """True when a grant already covers the actor's own record, so the self clause would
+    only add an OR that stops the database from using the company/department indexes."""
+    own = _own_position(actor)
+    if own is None:
+        return True  # no employee record: nothing to add
+    company_id, branch_id, path = own
+    for grant in grants_of(actor):
+        if capability not in ROLE_CAPABILITIES.get(grant.role, ()) or grant.company_id != company_id:
+            continue
+        if grant.scope_type == ScopeType.COMPANY:
+            return True
+        if grant.scope_type == ScopeType.BRANCH and grant.branch_id == branch_id:
+            return True
+        if grant.scope_type == ScopeType.DEPARTMENT and grant.department_path and path.startswith(grant.department_path):
+            return True
+    return False
 
 
 def company_ids_of(actor: Any) -> set[int]:
