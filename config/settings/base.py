@@ -160,7 +160,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "oauth2_provider.contrib.rest_framework.OAuth2Authentication",
+        "hris.core.api.authentication.ServiceAccountOAuth2Authentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -169,7 +169,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "hris.core.api.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "user": "6000/minute"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "hris.core.api.throttling.ApiClientRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "60/minute",
+        "user": "6000/minute",
+        "api_client": os.environ.get("RENSHI_API_CLIENT_RATE", "1200/minute"),
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -193,6 +202,8 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": ["org:read"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "PKCE_REQUIRED": True,
+    # Each client may only ask for the scopes it was registered with (create_api_client).
+    "SCOPES_BACKEND_CLASS": "hris.accounts.api.oauth_scopes.ApiClientScopes",
 }
 # Named explicitly so migrations with a foreign key to the application (ApiClient) resolve
 # DOT's swappable model; Renshi keeps DOT's own model.

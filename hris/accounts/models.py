@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.settings import oauth2_settings
 
 from hris.accounts.roles import Role, ScopeType
 from hris.core.models import BaseModel
@@ -67,3 +68,20 @@ class RoleAssignment(BaseModel):
         if self.scope_type == ScopeType.DEPARTMENT and self.department_id:
             return str(self.department)
         return str(self.get_scope_type_display())
+
+
+class ApiClient(BaseModel):
+    """The OAuth2 scopes an external system may ask for. DOT's Application has no such
+    field, and without it any client could request any scope the server knows."""
+
+    application = models.OneToOneField(
+        oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE, related_name="renshi_api_client", verbose_name=_("OAuth2 application")
+    )
+    allowed_scopes = models.CharField(_("allowed scopes"), max_length=255, help_text=_("Space-separated OAuth2 scopes."))
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+
+    def __str__(self) -> str:
+        return str(self.application)

@@ -42,6 +42,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.CHANGE_EMPLOYEES,
             Capability.VIEW_SENSITIVE,
             Capability.EXPORT_EMPLOYEES,
+            Capability.IMPORT_EMPLOYEES,
             Capability.VIEW_AUDIT,
         }
     ),

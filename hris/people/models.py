@@ -98,3 +98,6 @@ class EmploymentEvent(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_event_type_display()} {self.effective_date}"
+
+
+from hris.people.models_import import ImportJob  # noqa: E402,F401

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -7,8 +8,9 @@ from django.db.models import Q, QuerySet
 from hris.accounts.roles import Capability
 from hris.accounts.scopes import has_capability, scope_q
 from hris.core.errors import NotFound
-from hris.org.models import Department
 from hris.core.protected import decrypt_text, mask_email, mask_id_number, mask_phone
+from hris.org.models import Department
+from hris.org.selectors import DEPARTMENT_SCOPE_FIELDS
 from hris.people.models import Contract, Employee, EmploymentEvent
 
 
@@ -76,6 +78,27 @@ def can_see_sensitive(actor: Any, employee: Employee) -> bool:
     if not has_capability(actor, Capability.VIEW_SENSITIVE):
         return False
     return employees_visible_to(actor, Capability.VIEW_SENSITIVE).filter(pk=employee.pk).exists()
+
+
+def employee_ids_with_sensitive_access(actor: Any, employees: Iterable[Employee]) -> set[int]:
+    """Of `employees` (e.g. one page of a list), the ids whose sensitive fields the actor
+    may see: the actor's own record, plus those in a VIEW_SENSITIVE scope. At most one
+    query, none for actors without the capability."""
+    employees = list(employees)
+    allowed = {employee.pk for employee in employees if actor is not None and employee.user_id is not None and employee.user_id == actor.pk}
+    others = [employee.pk for employee in employees if employee.pk not in allowed]
+    if others and has_capability(actor, Capability.VIEW_SENSITIVE):
+        allowed |= set(employees_visible_to(actor, Capability.VIEW_SENSITIVE).filter(pk__in=others).values_list("pk", flat=True))
+    return allowed
+
+
+def departments_for_employee_changes(actor: Any) -> QuerySet[Department]:
+    """Open departments in which the actor may add employees or into which it may move them."""
+    return (
+        Department.objects.filter(scope_q(actor, Capability.CHANGE_EMPLOYEES, **DEPARTMENT_SCOPE_FIELDS), is_active=True)
+        .select_related("company")
+        .order_by("company_id", "path")
+    )
 
 
 def employee_contact(actor: Any, employee: Employee, *, sensitive_allowed: bool | None = None) -> dict[str, str]:

@@ -96,7 +96,9 @@ def _validate(employee: Employee, *, id_number: str | None) -> None:
         employee.full_clean(exclude=["id_number_encrypted", "id_number_digest", "company", "department", "position", "manager", "user"], validate_unique=False)
     except Exception as error:  # ValidationError: merge its field messages with ours
         for field, messages in getattr(error, "message_dict", {}).items():
-            errors.setdefault(field, []).extend(messages)
+            if field in errors:  # our own rule already explained this field (e.g. email)
+                continue
+            errors[field] = list(messages)
     if errors:
         raise DomainError(_("The employee data is not valid."), code="validation_error", field_errors=errors)
 
@@ -200,7 +202,8 @@ def employee_update(
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise DomainError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    employee = Employee.objects.select_for_update().select_related("department", "position").get(pk=employee.pk)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to position.
+    employee = Employee.objects.select_for_update(of=("self",)).select_related("department", "position").get(pk=employee.pk)
     require_in_scope(actor, Capability.CHANGE_EMPLOYEES, Employee.objects.all(), employee)
     if "department" in changes and changes["department"].pk != employee.department_id:
         require_in_scope(actor, Capability.CHANGE_EMPLOYEES, Department.objects.all(), changes["department"], **DEPARTMENT_SCOPE_FIELDS)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -39,11 +41,22 @@ def error_response(*, code: str, message: str, errors: dict | None = None, http_
     return Response({"code": code, "message": message, "errors": errors or {}}, status=http_status)
 
 
+def _with_drf_key(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Django calls errors about the whole object `__all__`; DRF (and our clients) `non_field_errors`."""
+    return {("non_field_errors" if key == NON_FIELD_ERRORS else key): value for key, value in errors.items()}
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
-        return error_response(code=exc.code, message=exc.message, errors=exc.field_errors, http_status=exc.status_code)
+        return error_response(code=exc.code, message=exc.message, errors=_with_drf_key(exc.field_errors), http_status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
-        return error_response(code="validation_error", message=_("The data is not valid."), errors=field_errors_from_validation_error(exc))
+        return error_response(
+            code="validation_error", message=_("The data is not valid."), errors=_with_drf_key(field_errors_from_validation_error(exc))
+        )
+    if isinstance(exc, IntegrityError):
+        # A concurrent writer won the race past the service's own checks; the database
+        # constraint held, so the client may simply retry or re-read.
+        return error_response(code="conflict", message=_("The change conflicts with data saved at the same time."), http_status=409)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

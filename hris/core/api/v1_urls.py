@@ -1,4 +1,23 @@
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from hris.org.api.views import BranchViewSet, CompanyViewSet, DepartmentViewSet, PositionViewSet
+from hris.people.api.views import EmployeeViewSet
+
+
+class JsonRouter(DefaultRouter):
+    """Path converters (`<int:pk>`) so ids are typed in the schema; JSON only, so no
+    `.json` format-suffix routes to duplicate every path."""
+
+    include_format_suffixes = False
+
+    def __init__(self) -> None:
+        super().__init__(use_regex_path=False)
+
+
+router = JsonRouter()
+router.register("companies", CompanyViewSet, basename="company")
+router.register("branches", BranchViewSet, basename="branch")
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("positions", PositionViewSet, basename="position")
+router.register("employees", EmployeeViewSet, basename="employee")
 urlpatterns = router.urls

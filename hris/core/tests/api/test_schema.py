@@ -1,0 +1,58 @@
+"""The OpenAPI schema generates without warnings, validates, and documents the contract."""
+
+from io import StringIO
+
+import yaml
+from django.core.management import call_command
+
+
+def test_schema_generates_without_warnings_and_validates(tmp_path):  # noqa: ANN001
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target), stdout=StringIO(), stderr=StringIO())
+    schema = yaml.safe_load(target.read_text())
+    assert schema["openapi"].startswith("3.")
+    assert sorted(path for path in schema["paths"]) == [
+        "/api/v1/branches/",
+        "/api/v1/branches/{id}/",
+        "/api/v1/companies/",
+        "/api/v1/companies/{id}/",
+        "/api/v1/departments/",
+        "/api/v1/departments/{id}/",
+        "/api/v1/departments/{id}/close/",
+        "/api/v1/departments/{id}/move/",
+        "/api/v1/employees/",
+        "/api/v1/employees/{id}/",
+        "/api/v1/employees/{id}/confirm_probation/",
+        "/api/v1/employees/{id}/terminate/",
+        "/api/v1/positions/",
+        "/api/v1/positions/{id}/",
+    ]
+
+
+def test_schema_endpoint_documents_scopes_errors_and_masking(db, client):  # noqa: ANN001
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    oauth = schema["components"]["securitySchemes"]["oauth2"]
+    assert oauth["flows"]["clientCredentials"]["tokenUrl"] == "/o/token/"
+    assert {"org:read", "org:write", "employees:read", "employees:write"} <= set(oauth["flows"]["clientCredentials"]["scopes"])
+    employees = schema["paths"]["/api/v1/employees/"]
+    assert employees["get"]["security"][0] == {"oauth2": ["employees:read"]}
+    assert employees["post"]["security"][0] == {"oauth2": ["employees:write"]}
+    assert schema["paths"]["/api/v1/departments/{id}/move/"]["post"]["security"][0] == {"oauth2": ["org:write"]}
+    assert set(employees["post"]["responses"]) == {"201", "400", "401", "403", "409", "429"}
+    assert employees["post"]["responses"]["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ApiError"}
+    assert set(schema["components"]["schemas"]["ApiError"]["required"]) == {"code", "message", "errors"}
+    assert {"q", "department", "include_subdepartments", "branch", "position", "status", "employment_type", "page", "page_size"} == {
+        parameter["name"] for parameter in employees["get"]["parameters"]
+    }
+    employee_fields = schema["components"]["schemas"]["Employee"]["properties"]
+    assert "id_number_encrypted" not in employee_fields and "id_number" in employee_fields
+    assert "id_number" in schema["components"]["schemas"]["EmployeeCreateRequest"]["properties"]
+
+
+def test_interactive_docs_are_served(db, client):  # noqa: ANN001
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    assert b"swagger-ui" in response.content
+    assert client.get("/api/redoc/").status_code == 200
