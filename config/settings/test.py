@@ -9,3 +9,10 @@ STORAGES = {
 }
 AXES_ENABLED = True
 LANGUAGE_CODE = "en"
+
+# A file, not an in-memory database, so that a real Celery worker process started by a
+# test can open the same test database (pytest-xdist adds a per-worker suffix).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-renshi.sqlite3")}  # noqa: F405
+# Transactional tests are flushed with DELETE on SQLite; see audit migration 0002.
+RENSHI_AUDIT_SQLITE_DELETE_GUARD = False

@@ -54,6 +54,20 @@ class DepartmentChoiceField(forms.ModelChoiceField):
         return indented_department_label(obj)
 
 
+class ManagerChoiceIterator(forms.models.ModelChoiceIterator):
+    """Options from plain rows, not model instances: a company has thousands of possible managers."""
+
+    def __iter__(self):  # noqa: ANN204
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for pk, name, employee_number in self.queryset.values_list("pk", "name", "employee_number"):
+            yield (pk, f"{name} ({employee_number})")
+
+
+class ManagerChoiceField(forms.ModelChoiceField):
+    iterator = ManagerChoiceIterator
+
+
 class PositionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Position) -> str:
         return local_name(obj)
@@ -146,7 +160,7 @@ class EmployeeForm(forms.Form):
     birth_date = _date_field(Employee, "birth_date", required=False)
     department = DepartmentChoiceField(label=_label(Employee, "department"), queryset=Department.objects.none())
     position = PositionChoiceField(label=_label(Employee, "position"), queryset=Position.objects.none(), required=False)
-    manager = forms.ModelChoiceField(label=_label(Employee, "manager"), queryset=Employee.objects.none(), required=False)
+    manager = ManagerChoiceField(label=_label(Employee, "manager"), queryset=Employee.objects.none(), required=False)
     employment_type = forms.ChoiceField(
         label=_label(Employee, "employment_type"), choices=EmploymentType.choices, initial=EmploymentType.FULL_TIME
     )

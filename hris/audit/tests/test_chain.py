@@ -4,6 +4,7 @@ The database refuses UPDATE and DELETE on audit rows (triggers); each tampering 
 first drops them with raw SQL, the way a DBA with direct access would.
 """
 
+import importlib
 from datetime import UTC, datetime
 
 import pytest
@@ -36,7 +37,22 @@ def _drop_append_only_triggers() -> None:
             cursor.execute(f"DROP TRIGGER audit_auditevent_no_update ON {TABLE}")
         else:
             cursor.execute("DROP TRIGGER audit_auditevent_no_update")
-            cursor.execute("DROP TRIGGER audit_auditevent_no_delete")
+            # The test settings may leave out SQLite's DELETE guard (see migration 0002).
+            cursor.execute("DROP TRIGGER IF EXISTS audit_auditevent_no_delete")
+
+
+def _ensure_append_only_triggers() -> None:
+    """Install any SQLite guard the test settings left out, with the migration's own SQL
+    (inside the test transaction, so it is rolled back afterwards)."""
+    if connection.vendor != "sqlite":
+        return
+    migration = importlib.import_module("hris.audit.migrations.0002_append_only_triggers")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
+        present = {row[0] for row in cursor.fetchall()}
+        for statement in migration.SQLITE_FORWARD:
+            if statement.split()[2] not in present:
+                cursor.execute(statement)
 
 
 def _raw(sql: str, params: list | None = None) -> None:
@@ -69,6 +85,7 @@ def test_empty_chain_passes(db):  # noqa: ANN001
 )
 def test_database_refuses_update_and_delete_while_triggers_are_in_place(world, statement):  # noqa: ANN001
     _write_five_events(world)
+    _ensure_append_only_triggers()
     with pytest.raises(DatabaseError), transaction.atomic():
         _raw(statement)
     assert AuditEvent.objects.get(sequence=2).reason == ""
