@@ -1,3 +1,5 @@
+import os
+
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -13,6 +15,7 @@ LANGUAGE_CODE = "en"
 # A file, not an in-memory database, so that a real Celery worker process started by a
 # test can open the same test database (pytest-xdist adds a per-worker suffix).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-renshi.sqlite3")}  # noqa: F405
+    # One file per process, so concurrent test runs on one machine never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-renshi-{os.getpid()}.sqlite3")}  # noqa: F405
 # Transactional tests are flushed with DELETE on SQLite; see audit migration 0002.
 RENSHI_AUDIT_SQLITE_DELETE_GUARD = False

@@ -98,10 +98,11 @@ def error_workbook(job: ImportJob, *, read_file) -> bytes:  # noqa: ANN001
     """The uploaded rows as they were, plus an errors column saying what to fix."""
     from openpyxl import Workbook as WriteOnlyWorkbook
 
+    warning_label = _("Warning")
     messages_by_row: dict[int, list[str]] = {}
     for row_number, _action, _label, errors, warnings in job.rows:
         if errors or warnings:
-            messages_by_row[row_number] = [*errors, *(f"{_('Warning')}: {warning}" for warning in warnings)]
+            messages_by_row[row_number] = [*errors, *(f"{warning_label}: {warning}" for warning in warnings)]
     workbook = WriteOnlyWorkbook(write_only=True)
     sheet = workbook.create_sheet(_("Errors"))
     errors_header = _("Errors")

@@ -333,3 +333,14 @@ def test_modal_forms_use_htmx(world, client_for):
 
 def test_unknown_status_action_is_404(world, client_for):
     assert client_for("hr_admin").get(f"/people/{world.employees['w1_worker'].pk}/explode/").status_code == 404
+
+
+def test_edit_form_preselects_values_and_offers_managers_in_scope(world, client_for):
+    # Given the plant HRBP editing prod_head, whose manager (the CEO) is outside the HRBP's scope
+    response = client_for("hrbp").get(url(world, "edit", "prod_head"))
+    content = response.content.decode()
+    ceo = world.employees["ceo"]
+    # then the current manager stays selected, and the other options are people the HRBP may see.
+    assert f'<option value="{ceo.pk}" selected>赵总 ({ceo.employee_number})</option>' in content
+    offered = {pk for pk, _label in response.context["form"].fields["manager"].choices if pk != ""}
+    assert offered == {world.employees[key].pk for key in ("ceo", "w1_lead", "w1_worker", "w2_worker", "hrbp")}
