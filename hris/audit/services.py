@@ -9,7 +9,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Model
 
-from hris.audit.hashing import canonical_json, compute_row_hash
+from hris.audit.hashing import canonical_json, hash_of_event
 from hris.audit.models import AuditChainHead, AuditEvent
 
 # Any constant works; it only has to be the same for every writer of the chain.
@@ -59,27 +59,10 @@ def audit_record(
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_POSTGRES_CHAIN_LOCK_KEY])
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(singleton=1)
 
-    occurred_at = datetime.now(tz=UTC)
-    sequence = head.last_sequence + 1
     actor_id = actor.pk if actor is not None and getattr(actor, "pk", None) else None
-    before_json, after_json = _json_safe(before), _json_safe(after)
-    row_hash = compute_row_hash(
-        previous_hash=head.last_hash,
-        sequence=sequence,
-        occurred_at=occurred_at,
-        actor_id=actor_id,
-        actor_label=_actor_label(actor),
-        action=action,
-        target_type=target_type,
-        target_id=str(target_id),
-        target_label=target_label[:300],
-        before=before_json,
-        after=after_json,
-        reason=reason,
-    )
     event = AuditEvent(
-        sequence=sequence,
-        occurred_at=occurred_at,
+        sequence=head.last_sequence + 1,
+        occurred_at=datetime.now(tz=UTC),
         actor_id=actor_id,
         actor_label=_actor_label(actor),
         action=action,
@@ -89,12 +72,12 @@ def audit_record(
         company_id_ref=company_id,
         department_path=department_path,
         subject_employee_id=subject_employee_id,
-        before=before_json,
-        after=after_json,
+        before=_json_safe(before),
+        after=_json_safe(after),
         reason=reason,
         previous_hash=head.last_hash,
-        row_hash=row_hash,
     )
+    event.row_hash = hash_of_event(event, head.last_hash)
     event.save(force_insert=True)
-    AuditChainHead.objects.filter(singleton=1).update(last_sequence=sequence, last_hash=row_hash)
+    AuditChainHead.objects.filter(singleton=1).update(last_sequence=event.sequence, last_hash=event.row_hash)
     return event
