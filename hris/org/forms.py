@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hris.core.errors import DomainError, field_errors_from_validation_error
 from hris.org.choices import JobFamily
@@ -65,7 +66,7 @@ class BranchChoiceField(forms.ModelChoiceField):
 
 
 class DepartmentFieldsForm(BootstrapFormMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("organisation unit", "Name"), max_length=200)
     name_en = forms.CharField(label=_("English name"), max_length=200, required=False)
     code = forms.SlugField(label=_("Code"), max_length=40, help_text=_("Unique in the company; letters, digits, - and _."))
     branch = BranchChoiceField(label=_("Branch"), queryset=Branch.objects.none(), required=False, empty_label=_("(none)"))
@@ -131,11 +132,11 @@ class PositionForm(BootstrapFormMixin, forms.Form):
 
 
 class PositionEditForm(PositionForm):
-    is_active = forms.BooleanField(label=_("Active"), required=False)
+    is_active = forms.BooleanField(label=pgettext_lazy("switch", "Active"), required=False)
 
 
 class BranchForm(BootstrapFormMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("organisation unit", "Name"), max_length=200)
     code = forms.SlugField(label=_("Code"), max_length=40)
     city = forms.CharField(label=_("City"), max_length=60, required=False)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
