@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from hris.accounts.roles import Capability
 from hris.accounts.scopes import has_capability
@@ -13,3 +14,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if has_capability(request.user, Capability.EXPORT_EMPLOYEES) or has_capability(request.user, Capability.CHANGE_EMPLOYEES):
         return redirect("people:directory")
     return redirect("people:me")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Unexpected errors: JSON in the API's error format under /api/, a plain page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "server_error", "message": gettext("The server could not complete the request; nothing was changed."), "errors": {}},
+            status=500,
+        )
+    return render(request, "500.html", status=500)
