@@ -8,3 +8,9 @@ from hris.tests.world import World, build_world
 @pytest.fixture
 def world(db) -> World:  # noqa: ANN001
     return build_world()
+
+
+def pytest_collection_modifyitems(items) -> None:  # noqa: ANN001
+    """Several role matrices are built from sets, whose order depends on the per-process
+    hash seed; pytest-xdist needs every worker to collect the same order."""
+    items.sort(key=lambda item: item.nodeid)
