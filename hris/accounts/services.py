@@ -30,7 +30,8 @@ def _require_role_manager(actor: Any, company: Company) -> None:
     if actor is None or actor.is_superuser:
         return
     if not any(
-        grant.company_id == company.pk and grant.scope_type == ScopeType.COMPANY
+        grant.company_id == company.pk
+        and grant.scope_type == ScopeType.COMPANY
         and Capability.MANAGE_ROLES in ROLE_CAPABILITIES.get(grant.role, ())
         for grant in grants_of(actor)
     ):
@@ -38,9 +39,20 @@ def _require_role_manager(actor: Any, company: Company) -> None:
 
 
 @transaction.atomic
-def user_create(*, actor: Any, username: str, password: str | None, email: str = "", first_name: str = "", last_name: str = "", is_service_account: bool = False) -> User:
-    if actor is not None and not actor.is_superuser and not any(
-        Capability.MANAGE_ROLES in ROLE_CAPABILITIES.get(grant.role, ()) for grant in grants_of(actor)
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str | None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    is_service_account: bool = False,
+) -> User:
+    if (
+        actor is not None
+        and not actor.is_superuser
+        and not any(Capability.MANAGE_ROLES in ROLE_CAPABILITIES.get(grant.role, ()) for grant in grants_of(actor))
     ):
         raise PermissionDenied(_("You are not allowed to create user accounts."))
     user = User(username=username, email=email, first_name=first_name, last_name=last_name, is_service_account=is_service_account)
@@ -50,20 +62,31 @@ def user_create(*, actor: Any, username: str, password: str | None, email: str =
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    audit_record(actor=actor, action="user.create", target=user, after={"username": username, "email": email, "service_account": is_service_account})
+    audit_record(
+        actor=actor, action="user.create", target=user, after={"username": username, "email": email, "service_account": is_service_account}
+    )
     return user
 
 
 @transaction.atomic
 def role_grant(
-    *, actor: Any, user: User, role: str, scope_type: str, company: Company,
-    branch: Branch | None = None, department: Department | None = None, reason: str = "",
+    *,
+    actor: Any,
+    user: User,
+    role: str,
+    scope_type: str,
+    company: Company,
+    branch: Branch | None = None,
+    department: Department | None = None,
+    reason: str = "",
 ) -> RoleAssignment:
     _require_role_manager(actor, company)
     if role not in Role.values:
         raise DomainError(_("Unknown role."), field_errors={"role": [_("Choose a valid role.")]})
     if branch is not None and branch.company_id != company.pk or department is not None and department.company_id != company.pk:
-        raise DomainError(_("The scope must lie inside the company."), field_errors={"scope": [_("Choose a branch or department of this company.")]})
+        raise DomainError(
+            _("The scope must lie inside the company."), field_errors={"scope": [_("Choose a branch or department of this company.")]}
+        )
     assignment = RoleAssignment(user=user, role=role, scope_type=scope_type, company=company, branch=branch, department=department)
     assignment.full_clean(validate_unique=False, validate_constraints=False)
     duplicate = RoleAssignment.objects.filter(
@@ -77,7 +100,9 @@ def role_grant(
         raise DomainError(_("The scope does not match the scope type."), field_errors={"scope": [str(error)]}) from error
     assignment.save()
     forget_grants(user)
-    audit_record(actor=actor, action="role.grant", target=assignment, after=_grant_snapshot(assignment), reason=reason, company_id=company.pk)
+    audit_record(
+        actor=actor, action="role.grant", target=assignment, after=_grant_snapshot(assignment), reason=reason, company_id=company.pk
+    )
     return assignment
 
 
@@ -89,6 +114,12 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment, reason: str = "") -> 
     assignment.delete()
     forget_grants(assignment.user)
     audit_record(
-        actor=actor, action="role.revoke", target_type="accounts.roleassignment", target_id=target_id, target_label=label,
-        before=before, reason=reason, company_id=before["company_id"],
+        actor=actor,
+        action="role.revoke",
+        target_type="accounts.roleassignment",
+        target_id=target_id,
+        target_label=label,
+        before=before,
+        reason=reason,
+        company_id=before["company_id"],
     )

@@ -39,6 +39,8 @@ def verify_audit_chain(*, batch_size: int = 5000) -> ChainReport:
     last_hash = head.last_hash if head else GENESIS_HASH
     if last_sequence != checked or last_hash != previous_hash:
         if last_sequence > checked:
-            return ChainReport(False, checked, f"rows {checked + 1}–{last_sequence} at the end of the chain are missing (deleted)", checked + 1)
+            return ChainReport(
+                False, checked, f"rows {checked + 1}–{last_sequence} at the end of the chain are missing (deleted)", checked + 1
+            )
         return ChainReport(False, checked, "chain head does not match the last row (row appended outside the service)", checked)
     return ChainReport(True, checked)

@@ -45,7 +45,14 @@ def department_get(actor: Any, department_id: int) -> Department:
 def department_tree_with_headcount(actor: Any, *, include_closed: bool = False) -> list[Department]:
     """Departments in tree order, each with `headcount_direct` (active members, in the
     actor's employee scope) and `subtree_headcount`; one query, totals summed in Python."""
-    employee_scope = scope_q(actor, Capability.VIEW_EMPLOYEES, company_field="employees__company_id", branch_field="branch_id", department_path_field="path", self_field="employees__user_id")
+    employee_scope = scope_q(
+        actor,
+        Capability.VIEW_EMPLOYEES,
+        company_field="employees__company_id",
+        branch_field="branch_id",
+        department_path_field="path",
+        self_field="employees__user_id",
+    )
     departments = list(
         departments_visible_to(actor, include_closed=include_closed).annotate(
             headcount_direct=Count("employees", filter=employee_scope & ~Q(employees__status="terminated"), distinct=True)
@@ -70,12 +77,19 @@ def positions_with_headcount(actor: Any) -> QuerySet[Position]:
     """Positions of the actor's companies, each with `headcount`: current holders within
     the actor's employee scope (one query)."""
     employee_scope = scope_q(
-        actor, Capability.VIEW_EMPLOYEES, company_field="employees__company_id", branch_field="employees__department__branch_id",
-        department_path_field="employees__department__path", self_field="employees__user_id",
+        actor,
+        Capability.VIEW_EMPLOYEES,
+        company_field="employees__company_id",
+        branch_field="employees__department__branch_id",
+        department_path_field="employees__department__path",
+        self_field="employees__user_id",
     )
-    return positions_visible_to(actor).select_related("company").annotate(
-        headcount=Count("employees", filter=employee_scope & ~Q(employees__status="terminated"), distinct=True)
-    ).order_by("company__name", "job_family", "level", "title")
+    return (
+        positions_visible_to(actor)
+        .select_related("company")
+        .annotate(headcount=Count("employees", filter=employee_scope & ~Q(employees__status="terminated"), distinct=True))
+        .order_by("company__name", "job_family", "level", "title")
+    )
 
 
 # Org chart: people by reporting line, loaded one level at a time.

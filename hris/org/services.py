@@ -34,7 +34,20 @@ def _department_snapshot(department: Department) -> dict:
 def _require_company_capability(actor: Any, company: Company, capability: Capability) -> None:
     if actor is None or actor.is_superuser:
         return
-    if not Company.objects.filter(pk=company.pk).filter(scope_q(actor, capability, company_field="id", branch_field="branches__id", department_path_field="departments__path", self_field=None)).exists():
+    if (
+        not Company.objects.filter(pk=company.pk)
+        .filter(
+            scope_q(
+                actor,
+                capability,
+                company_field="id",
+                branch_field="branches__id",
+                department_path_field="departments__path",
+                self_field=None,
+            )
+        )
+        .exists()
+    ):
         raise PermissionDenied(_("You are not allowed to change the organisation of %(company)s.") % {"company": company})
 
 
@@ -43,7 +56,9 @@ def _require_company_wide(actor: Any, company: Company) -> None:
     if actor is None or actor.is_superuser:
         return
     if not any(
-        grant.company_id == company.pk and grant.scope_type == ScopeType.COMPANY and Capability.CHANGE_ORG in ROLE_CAPABILITIES.get(grant.role, ())
+        grant.company_id == company.pk
+        and grant.scope_type == ScopeType.COMPANY
+        and Capability.CHANGE_ORG in ROLE_CAPABILITIES.get(grant.role, ())
         for grant in grants_of(actor)
     ):
         raise PermissionDenied(_("Only a company-wide HR admin may do this."))
@@ -66,7 +81,9 @@ def branch_create(*, actor: Any, company: Company, name: str, code: str, city: s
     branch = Branch(company=company, name=name, code=code, city=city, address=address)
     branch.full_clean()
     branch.save()
-    audit_record(actor=actor, action="branch.create", target=branch, after={"name": name, "code": code, "city": city}, company_id=company.pk)
+    audit_record(
+        actor=actor, action="branch.create", target=branch, after={"name": name, "code": code, "city": city}, company_id=company.pk
+    )
     return branch
 
 
@@ -85,7 +102,10 @@ def department_create(
         _require_company_wide(actor, company)
     else:
         if parent.company_id != company.pk:
-            raise DomainError(_("The parent department belongs to another company."), field_errors={"parent": [_("Choose a department of the same company.")]})
+            raise DomainError(
+                _("The parent department belongs to another company."),
+                field_errors={"parent": [_("Choose a department of the same company.")]},
+            )
         if not parent.is_active:
             raise DomainError(_("The parent department is closed."), field_errors={"parent": [_("Choose an active department.")]})
         require_in_scope(actor, Capability.CHANGE_ORG, Department.objects.all(), parent, **DEPARTMENT_SCOPE_FIELDS)
@@ -100,8 +120,12 @@ def department_create(
     else:
         department = Department.objects.add_child(Department.objects.get(pk=parent.pk), fields)
     audit_record(
-        actor=actor, action="department.create", target=department, after=_department_snapshot(department),
-        company_id=company.pk, department_path=department.path,
+        actor=actor,
+        action="department.create",
+        target=department,
+        after=_department_snapshot(department),
+        company_id=company.pk,
+        department_path=department.path,
     )
     return department
 
@@ -123,8 +147,13 @@ def department_update(
     department.full_clean()
     department.save()
     audit_record(
-        actor=actor, action="department.update", target=department, before=before, after=_department_snapshot(department),
-        company_id=department.company_id, department_path=department.path,
+        actor=actor,
+        action="department.update",
+        target=department,
+        before=before,
+        after=_department_snapshot(department),
+        company_id=department.company_id,
+        department_path=department.path,
     )
     return department
 
@@ -140,9 +169,16 @@ def department_move(*, actor: Any, department: Department, new_parent: Departmen
         new_parent = Department.objects.get(pk=new_parent.pk)
         require_in_scope(actor, Capability.CHANGE_ORG, Department.objects.all(), new_parent, **DEPARTMENT_SCOPE_FIELDS)
         if new_parent.company_id != department.company_id:
-            raise DomainError(_("A department can only move within its company."), field_errors={"parent": [_("Choose a department of the same company.")]})
+            raise DomainError(
+                _("A department can only move within its company."),
+                field_errors={"parent": [_("Choose a department of the same company.")]},
+            )
         if new_parent.path.startswith(department.path):
-            raise DomainError(_("A department cannot move under itself or its own sub-department."), code="tree_cycle", field_errors={"parent": [_("Choose a department outside this subtree.")]})
+            raise DomainError(
+                _("A department cannot move under itself or its own sub-department."),
+                code="tree_cycle",
+                field_errors={"parent": [_("Choose a department outside this subtree.")]},
+            )
         if not new_parent.is_active:
             raise DomainError(_("The new parent department is closed."), field_errors={"parent": [_("Choose an active department.")]})
     before = _department_snapshot(department)
@@ -152,8 +188,14 @@ def department_move(*, actor: Any, department: Department, new_parent: Departmen
         Department.objects.move(department, new_parent, "last-child")
     department = Department.objects.get(pk=department.pk)
     audit_record(
-        actor=actor, action="department.move", target=department, before=before, after=_department_snapshot(department),
-        reason=reason, company_id=department.company_id, department_path=department.path,
+        actor=actor,
+        action="department.move",
+        target=department,
+        before=before,
+        after=_department_snapshot(department),
+        reason=reason,
+        company_id=department.company_id,
+        department_path=department.path,
     )
     return department
 
@@ -180,16 +222,27 @@ def department_close(*, actor: Any, department: Department, closed_on: date | No
     department.closed_on = closed_on or timezone.localdate()
     department.save(update_fields=["is_active", "closed_on", "updated_at"])
     audit_record(
-        actor=actor, action="department.close", target=department, before=before, after=_department_snapshot(department),
-        reason=reason, company_id=department.company_id, department_path=department.path,
+        actor=actor,
+        action="department.close",
+        target=department,
+        before=before,
+        after=_department_snapshot(department),
+        reason=reason,
+        company_id=department.company_id,
+        department_path=department.path,
     )
     return department
 
 
 def _position_snapshot(position: Position) -> dict:
     return {
-        "code": position.code, "title": position.title, "title_en": position.title_en, "job_family": position.job_family,
-        "level": position.level, "is_managerial": position.is_managerial, "is_active": position.is_active,
+        "code": position.code,
+        "title": position.title,
+        "title_en": position.title_en,
+        "job_family": position.job_family,
+        "level": position.level,
+        "is_managerial": position.is_managerial,
+        "is_active": position.is_active,
     }
 
 
@@ -198,7 +251,9 @@ def position_create(
     *, actor: Any, company: Company, code: str, title: str, job_family: str, level: str, title_en: str = "", is_managerial: bool = False
 ) -> Position:
     _require_company_capability(actor, company, Capability.CHANGE_ORG)
-    position = Position(company=company, code=code, title=title, title_en=title_en, job_family=job_family, level=level, is_managerial=is_managerial)
+    position = Position(
+        company=company, code=code, title=title, title_en=title_en, job_family=job_family, level=level, is_managerial=is_managerial
+    )
     position.full_clean()
     position.save()
     audit_record(actor=actor, action="position.create", target=position, after=_position_snapshot(position), company_id=company.pk)
@@ -218,5 +273,12 @@ def position_update(*, actor: Any, position: Position, **changes: Any) -> Positi
         setattr(position, field, value)
     position.full_clean()
     position.save()
-    audit_record(actor=actor, action="position.update", target=position, before=before, after=_position_snapshot(position), company_id=position.company_id)
+    audit_record(
+        actor=actor,
+        action="position.update",
+        target=position,
+        before=before,
+        after=_position_snapshot(position),
+        company_id=position.company_id,
+    )
     return position

@@ -27,7 +27,9 @@ class Employee(BaseModel):
     hire_date = models.DateField(_("hire date"))
     probation_end_date = models.DateField(_("probation end"), null=True, blank=True)
     termination_date = models.DateField(_("termination date"), null=True, blank=True)
-    employment_type = models.CharField(_("employment type"), max_length=20, choices=EmploymentType.choices, default=EmploymentType.FULL_TIME)
+    employment_type = models.CharField(
+        _("employment type"), max_length=20, choices=EmploymentType.choices, default=EmploymentType.FULL_TIME
+    )
     status = models.CharField(_("status"), max_length=16, choices=EmployeeStatus.choices, default=EmployeeStatus.ACTIVE, db_index=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -69,7 +71,9 @@ class Contract(BaseModel):
         ordering = ["-start_date"]
         constraints = [
             models.UniqueConstraint(fields=["employee", "contract_number"], name="contract_number_unique_per_employee"),
-            models.CheckConstraint(name="contract_end_after_start", condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date"))),
+            models.CheckConstraint(
+                name="contract_end_after_start", condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date"))
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,9 +16,8 @@ from hris.people.models import Contract, Employee, EmploymentEvent
 
 def employees_visible_to(actor: Any, capability: Capability = Capability.VIEW_EMPLOYEES) -> QuerySet[Employee]:
     """Employees the actor may use with `capability`, with the relations lists show."""
-    return (
-        Employee.objects.filter(scope_q(actor, capability))
-        .select_related("department", "department__branch", "position", "manager", "company")
+    return Employee.objects.filter(scope_q(actor, capability)).select_related(
+        "department", "department__branch", "position", "manager", "company"
     )
 
 
@@ -114,7 +113,9 @@ def employee_contact(actor: Any, employee: Employee, *, sensitive_allowed: bool 
 
 def employment_history(actor: Any, employee: Employee) -> QuerySet[EmploymentEvent]:
     employee_get(actor, employee.pk)
-    return employee.employment_events.select_related("from_department", "to_department", "from_position", "to_position", "from_manager", "to_manager", "recorded_by")
+    return employee.employment_events.select_related(
+        "from_department", "to_department", "from_position", "to_position", "from_manager", "to_manager", "recorded_by"
+    )
 
 
 def contracts_of(actor: Any, employee: Employee) -> QuerySet[Contract]:

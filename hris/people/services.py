@@ -20,13 +20,25 @@ from hris.org.selectors import DEPARTMENT_SCOPE_FIELDS
 from hris.people.choices import EmployeeStatus, EmploymentEventType, EmploymentType
 from hris.people.models import Contract, Employee, EmploymentEvent
 from hris.people.selectors import employees_visible_to
-from hris.people.validation import email_error, id_number_error, normalize_phone, phone_error, reporting_cycle
+from hris.people.validation import email_error, id_number_error, normalize_phone, phone_error
 
 # Fields an update may change directly; department/position/manager changes also write
 # an employment event, status changes go through their own services.
 EDITABLE_FIELDS = {
-    "name", "english_name", "gender", "birth_date", "phone", "email", "work_location", "employment_type",
-    "hire_date", "probation_end_date", "department", "position", "manager", "id_number",
+    "name",
+    "english_name",
+    "gender",
+    "birth_date",
+    "phone",
+    "email",
+    "work_location",
+    "employment_type",
+    "hire_date",
+    "probation_end_date",
+    "department",
+    "position",
+    "manager",
+    "id_number",
 }
 
 
@@ -55,8 +67,15 @@ def employee_snapshot(employee: Employee) -> dict:
 
 def _audit_employee(*, actor: Any, action: str, employee: Employee, before: dict | None, reason: str = "") -> None:
     audit_record(
-        actor=actor, action=action, target=employee, before=before, after=employee_snapshot(employee), reason=reason,
-        company_id=employee.company_id, department_path=employee.department.path, subject_employee_id=employee.pk,
+        actor=actor,
+        action=action,
+        target=employee,
+        before=before,
+        after=employee_snapshot(employee),
+        reason=reason,
+        company_id=employee.company_id,
+        department_path=employee.department.path,
+        subject_employee_id=employee.pk,
     )
 
 
@@ -91,7 +110,12 @@ def _validate(employee: Employee, *, id_number: str | None) -> None:
         duplicate = Employee.objects.filter(company_id=employee.company_id, id_number_digest=digest).exclude(pk=employee.pk)
         if duplicate.exists():
             errors.setdefault("id_number", []).append(_("Another employee already has this ID number."))
-    if employee.employee_number and Employee.objects.filter(company_id=employee.company_id, employee_number=employee.employee_number).exclude(pk=employee.pk).exists():
+    if (
+        employee.employee_number
+        and Employee.objects.filter(company_id=employee.company_id, employee_number=employee.employee_number)
+        .exclude(pk=employee.pk)
+        .exists()
+    ):
         errors.setdefault("employee_number", []).append(_("This employee number is already taken."))
     try:
         # Uniqueness and the manager rules are checked above with clearer messages, and the
@@ -161,17 +185,35 @@ def employee_create(
     if status == EmployeeStatus.TERMINATED:
         raise DomainError(_("A new employee cannot start as terminated."), field_errors={"status": [_("Choose probation or active.")]})
     employee = Employee(
-        company=company, employee_number=employee_number.strip(), name=name.strip(), english_name=english_name, gender=gender,
-        birth_date=birth_date, department=department, position=position, manager=manager, hire_date=hire_date,
-        probation_end_date=probation_end_date, employment_type=employment_type, status=status,
-        phone=normalize_phone(phone), email=email.strip(), work_location=work_location, user=user,
+        company=company,
+        employee_number=employee_number.strip(),
+        name=name.strip(),
+        english_name=english_name,
+        gender=gender,
+        birth_date=birth_date,
+        department=department,
+        position=position,
+        manager=manager,
+        hire_date=hire_date,
+        probation_end_date=probation_end_date,
+        employment_type=employment_type,
+        status=status,
+        phone=normalize_phone(phone),
+        email=email.strip(),
+        work_location=work_location,
+        user=user,
     )
     _validate(employee, id_number=id_number or None)
     _apply_id_number(employee, id_number or None)
     employee.save()
     EmploymentEvent.objects.create(
-        employee=employee, event_type=EmploymentEventType.HIRE, effective_date=hire_date, to_department=department,
-        to_position=position, to_manager=manager, recorded_by=actor if actor is not None else None,
+        employee=employee,
+        event_type=EmploymentEventType.HIRE,
+        effective_date=hire_date,
+        to_department=department,
+        to_position=position,
+        to_manager=manager,
+        recorded_by=actor if actor is not None else None,
     )
     if audit:
         _audit_employee(actor=actor, action="employee.create", employee=employee, before=None)
@@ -202,9 +244,7 @@ def _event_type_for(before: Employee, after: Employee) -> str | None:
 
 
 @transaction.atomic
-def employee_update(
-    *, actor: Any, employee: Employee, effective_date: date | None = None, reason: str = "", **changes: Any
-) -> Employee:
+def employee_update(*, actor: Any, employee: Employee, effective_date: date | None = None, reason: str = "", **changes: Any) -> Employee:
     """Change an employee's data. A new department, position or manager is recorded as an
     employment event (transfer, promotion, demotion, manager change) on `effective_date`."""
     unknown = set(changes) - EDITABLE_FIELDS
@@ -228,17 +268,31 @@ def employee_update(
     event_type = _event_type_for(original, employee)
     if event_type:
         EmploymentEvent.objects.create(
-            employee=employee, event_type=event_type, effective_date=effective_date or timezone.localdate(),
-            from_department=original.department, to_department=employee.department,
-            from_position=original.position, to_position=employee.position,
-            from_manager_id=original.manager_id, to_manager_id=employee.manager_id, note=reason, recorded_by=actor,
+            employee=employee,
+            event_type=event_type,
+            effective_date=effective_date or timezone.localdate(),
+            from_department=original.department,
+            to_department=employee.department,
+            from_position=original.position,
+            to_position=employee.position,
+            from_manager_id=original.manager_id,
+            to_manager_id=employee.manager_id,
+            note=reason,
+            recorded_by=actor,
         )
     _audit_employee(actor=actor, action="employee.update", employee=employee, before=before, reason=reason)
     return employee
 
 
 def _status_change(
-    *, actor: Any, employee: Employee, new_status: str, event_type: str, effective_date: date, reason: str, action: str,
+    *,
+    actor: Any,
+    employee: Employee,
+    new_status: str,
+    event_type: str,
+    effective_date: date,
+    reason: str,
+    action: str,
     allowed_from: set[str],
 ) -> Employee:
     employee = Employee.objects.select_for_update().select_related("department").get(pk=employee.pk)
@@ -260,8 +314,13 @@ def _status_change(
         employee.hire_date = effective_date
     employee.save()
     EmploymentEvent.objects.create(
-        employee=employee, event_type=event_type, effective_date=effective_date, from_department=employee.department,
-        to_department=employee.department, note=reason, recorded_by=actor,
+        employee=employee,
+        event_type=event_type,
+        effective_date=effective_date,
+        from_department=employee.department,
+        to_department=employee.department,
+        note=reason,
+        recorded_by=actor,
     )
     if event_type == EmploymentEventType.TERMINATION:
         Employee.objects.filter(manager=employee).update(manager=employee.manager)
@@ -274,24 +333,42 @@ def _status_change(
 @transaction.atomic
 def employee_confirm_probation(*, actor: Any, employee: Employee, effective_date: date, reason: str = "") -> Employee:
     return _status_change(
-        actor=actor, employee=employee, new_status=EmployeeStatus.ACTIVE, event_type=EmploymentEventType.PROBATION_PASSED,
-        effective_date=effective_date, reason=reason, action="employee.confirm_probation", allowed_from={EmployeeStatus.PROBATION},
+        actor=actor,
+        employee=employee,
+        new_status=EmployeeStatus.ACTIVE,
+        event_type=EmploymentEventType.PROBATION_PASSED,
+        effective_date=effective_date,
+        reason=reason,
+        action="employee.confirm_probation",
+        allowed_from={EmployeeStatus.PROBATION},
     )
 
 
 @transaction.atomic
 def employee_start_leave(*, actor: Any, employee: Employee, effective_date: date, reason: str = "") -> Employee:
     return _status_change(
-        actor=actor, employee=employee, new_status=EmployeeStatus.ON_LEAVE, event_type=EmploymentEventType.LEAVE_START,
-        effective_date=effective_date, reason=reason, action="employee.start_leave", allowed_from={EmployeeStatus.ACTIVE, EmployeeStatus.PROBATION},
+        actor=actor,
+        employee=employee,
+        new_status=EmployeeStatus.ON_LEAVE,
+        event_type=EmploymentEventType.LEAVE_START,
+        effective_date=effective_date,
+        reason=reason,
+        action="employee.start_leave",
+        allowed_from={EmployeeStatus.ACTIVE, EmployeeStatus.PROBATION},
     )
 
 
 @transaction.atomic
 def employee_end_leave(*, actor: Any, employee: Employee, effective_date: date, reason: str = "") -> Employee:
     return _status_change(
-        actor=actor, employee=employee, new_status=EmployeeStatus.ACTIVE, event_type=EmploymentEventType.LEAVE_END,
-        effective_date=effective_date, reason=reason, action="employee.end_leave", allowed_from={EmployeeStatus.ON_LEAVE},
+        actor=actor,
+        employee=employee,
+        new_status=EmployeeStatus.ACTIVE,
+        event_type=EmploymentEventType.LEAVE_END,
+        effective_date=effective_date,
+        reason=reason,
+        action="employee.end_leave",
+        allowed_from={EmployeeStatus.ON_LEAVE},
     )
 
 
@@ -299,8 +376,13 @@ def employee_end_leave(*, actor: Any, employee: Employee, effective_date: date, 
 def employee_terminate(*, actor: Any, employee: Employee, effective_date: date, reason: str) -> Employee:
     """Terminate; direct reports move up to the leaver's own manager, the login is disabled."""
     return _status_change(
-        actor=actor, employee=employee, new_status=EmployeeStatus.TERMINATED, event_type=EmploymentEventType.TERMINATION,
-        effective_date=effective_date, reason=reason, action="employee.terminate",
+        actor=actor,
+        employee=employee,
+        new_status=EmployeeStatus.TERMINATED,
+        event_type=EmploymentEventType.TERMINATION,
+        effective_date=effective_date,
+        reason=reason,
+        action="employee.terminate",
         allowed_from={EmployeeStatus.ACTIVE, EmployeeStatus.PROBATION, EmployeeStatus.ON_LEAVE},
     )
 
@@ -308,27 +390,49 @@ def employee_terminate(*, actor: Any, employee: Employee, effective_date: date, 
 @transaction.atomic
 def employee_rehire(*, actor: Any, employee: Employee, effective_date: date, reason: str = "") -> Employee:
     return _status_change(
-        actor=actor, employee=employee, new_status=EmployeeStatus.ACTIVE, event_type=EmploymentEventType.REHIRE,
-        effective_date=effective_date, reason=reason, action="employee.rehire", allowed_from={EmployeeStatus.TERMINATED},
+        actor=actor,
+        employee=employee,
+        new_status=EmployeeStatus.ACTIVE,
+        event_type=EmploymentEventType.REHIRE,
+        effective_date=effective_date,
+        reason=reason,
+        action="employee.rehire",
+        allowed_from={EmployeeStatus.TERMINATED},
     )
 
 
 @transaction.atomic
 def contract_add(
-    *, actor: Any, employee: Employee, contract_number: str, contract_type: str, start_date: date,
-    end_date: date | None = None, signed_on: date | None = None, notes: str = "",
+    *,
+    actor: Any,
+    employee: Employee,
+    contract_number: str,
+    contract_type: str,
+    start_date: date,
+    end_date: date | None = None,
+    signed_on: date | None = None,
+    notes: str = "",
 ) -> Contract:
     require_in_scope(actor, Capability.CHANGE_EMPLOYEES, Employee.objects.all(), employee)
     contract = Contract(
-        employee=employee, contract_number=contract_number, contract_type=contract_type, start_date=start_date,
-        end_date=end_date, signed_on=signed_on, notes=notes,
+        employee=employee,
+        contract_number=contract_number,
+        contract_type=contract_type,
+        start_date=start_date,
+        end_date=end_date,
+        signed_on=signed_on,
+        notes=notes,
     )
     contract.full_clean()
     contract.save()
     audit_record(
-        actor=actor, action="contract.create", target=contract,
+        actor=actor,
+        action="contract.create",
+        target=contract,
         after={"contract_number": contract_number, "contract_type": contract_type, "start_date": start_date, "end_date": end_date},
-        company_id=employee.company_id, department_path=employee.department.path, subject_employee_id=employee.pk,
+        company_id=employee.company_id,
+        department_path=employee.department.path,
+        subject_employee_id=employee.pk,
     )
     return contract
 
@@ -338,10 +442,17 @@ def employee_reveal_id_number(*, actor: Any, employee: Employee, reason: str) ->
     """Show the full ID number to someone whose role needs it; always audited with a reason."""
     if not reason.strip():
         raise DomainError(_("A reason is required."), field_errors={"reason": [_("This field is required.")]})
-    if actor is None or (employee.user_id != actor.pk and not employees_visible_to(actor, Capability.VIEW_SENSITIVE).filter(pk=employee.pk).exists()):
+    if actor is None or (
+        employee.user_id != actor.pk and not employees_visible_to(actor, Capability.VIEW_SENSITIVE).filter(pk=employee.pk).exists()
+    ):
         raise PermissionDenied(_("You are not allowed to see this ID number."))
     audit_record(
-        actor=actor, action="employee.reveal_id_number", target=employee, reason=reason,
-        company_id=employee.company_id, department_path=employee.department.path, subject_employee_id=employee.pk,
+        actor=actor,
+        action="employee.reveal_id_number",
+        target=employee,
+        reason=reason,
+        company_id=employee.company_id,
+        department_path=employee.department.path,
+        subject_employee_id=employee.pk,
     )
     return decrypt_text(employee.id_number_encrypted)

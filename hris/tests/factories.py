@@ -27,7 +27,9 @@ class BranchFactory(factory.django.DjangoModelFactory):
     city = "上海"
 
 
-def make_department(*, company: Company, name: str, code: str, parent: Department | None = None, branch: Branch | None = None) -> Department:
+def make_department(
+    *, company: Company, name: str, code: str, parent: Department | None = None, branch: Branch | None = None
+) -> Department:
     """Tree nodes must be created through treebeard, so no factory here."""
     fields = {"company": company, "name": name, "code": code, "branch": branch}
     if parent is None:

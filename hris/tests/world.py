@@ -1,14 +1,14 @@
 """A small, fully known company for tests: every role with a distinct scope.
 
-    ACME 制造 (company acme)
-    ├── 总经办 root                      ceo (executive, company)
-    │   ├── 生产部 production [苏州工厂]   prod_head (department_manager of production subtree)
-    │   │   ├── 一车间 workshop1           w1_lead, w1_worker (employee, self)
-    │   │   └── 二车间 workshop2           w2_worker
-    │   ├── 销售部 sales [上海总部]         sales_head, sales_rep
-    │   └── 人事行政部 hr [上海总部]        hr_admin_employee (hr_admin, company), hrbp_employee (hrbp, 苏州工厂 branch)
-    Other company (company other): other_hr (hr_admin of *other* company), other_worker
-    Plus users recruiter and interviewer (self scope in acme), and a superuser.
+ACME 制造 (company acme)
+├── 总经办 root                      ceo (executive, company)
+│   ├── 生产部 production [苏州工厂]   prod_head (department_manager of production subtree)
+│   │   ├── 一车间 workshop1           w1_lead, w1_worker (employee, self)
+│   │   └── 二车间 workshop2           w2_worker
+│   ├── 销售部 sales [上海总部]         sales_head, sales_rep
+│   └── 人事行政部 hr [上海总部]        hr_admin_employee (hr_admin, company), hrbp_employee (hrbp, 苏州工厂 branch)
+Other company (company other): other_hr (hr_admin of *other* company), other_worker
+Plus users recruiter and interviewer (self scope in acme), and a superuser.
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ class World:
         return Employee.objects.get(pk=self.employees[name].pk)
 
 
-def _grant(user: User, role: str, scope_type: str, company: Company, *, branch: Branch | None = None, department: Department | None = None) -> None:
+def _grant(
+    user: User, role: str, scope_type: str, company: Company, *, branch: Branch | None = None, department: Department | None = None
+) -> None:
     RoleAssignment.objects.create(user=user, role=role, scope_type=scope_type, company=company, branch=branch, department=department)
 
 
@@ -68,7 +70,9 @@ def build_world() -> World:
     worker_position = PositionFactory(company=company, code="operator", title="操作工", level="P1")
     lead_position = PositionFactory(company=company, code="team-lead", title="班组长", level="M1", is_managerial=True)
 
-    world = World(company, other_company, hq, plant, root, production, workshop1, workshop2, sales, hr, other_root, worker_position, lead_position)
+    world = World(
+        company, other_company, hq, plant, root, production, workshop1, workshop2, sales, hr, other_root, worker_position, lead_position
+    )
 
     def person(key: str, name: str, department: Department, manager: str | None = None, with_user: bool = True, **extra) -> Employee:  # noqa: ANN003
         user = UserFactory(username=key, email=f"{key}@acme.example.cn") if with_user else None
@@ -111,7 +115,19 @@ def build_world() -> World:
 
 
 # Who sees which employees of the world, by the rules of DESIGN.md §2 (tests pin these).
-ACME_ALL = {"ceo", "prod_head", "w1_lead", "w1_worker", "w2_worker", "sales_head", "sales_rep", "hr_admin", "hrbp", "recruiter", "interviewer"}
+ACME_ALL = {
+    "ceo",
+    "prod_head",
+    "w1_lead",
+    "w1_worker",
+    "w2_worker",
+    "sales_head",
+    "sales_rep",
+    "hr_admin",
+    "hrbp",
+    "recruiter",
+    "interviewer",
+}
 VISIBLE_EMPLOYEES = {
     "admin": ACME_ALL | {"other_hr", "other_worker"},
     "hr_admin": ACME_ALL,
