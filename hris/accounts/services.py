@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -13,6 +15,8 @@ from hris.accounts.scopes import forget_grants, grants_of
 from hris.audit.services import audit_record
 from hris.core.errors import DomainError, PermissionDenied
 from hris.org.models import Branch, Company, Department
+from hris.people.choices import EmployeeStatus
+from hris.people.models import Employee
 
 
 def _grant_snapshot(assignment: RoleAssignment) -> dict:
@@ -123,3 +127,37 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment, reason: str = "") -> 
         reason=reason,
         company_id=before["company_id"],
     )
+
+
+@transaction.atomic
+def employee_login_create(*, actor: Any, employee: Any, username: str = "") -> tuple[User, str]:
+    """Give an employee a login with the employee role over themself.
+
+    Returns the user and a one-time password, shown once to the HR admin; the employee
+    changes it after the first login. Only company-wide role managers may do this.
+    """
+    _require_role_manager(actor, employee.company)
+    employee = Employee.objects.select_for_update(of=("self",)).select_related("department").get(pk=employee.pk)
+    if employee.user_id:
+        raise DomainError(_("This employee already has a login."), code="has_login")
+    if employee.status == EmployeeStatus.TERMINATED:
+        raise DomainError(_("A former employee cannot get a login."), code="terminated")
+    username = (username or employee.employee_number).strip().lower()
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(_("This username is taken."), field_errors={"username": [_("This username is taken.")]})
+    password = secrets.token_urlsafe(12)
+    user = User(username=username, email=employee.email)
+    user.set_password(password)
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as error:
+        raise DomainError(_("The username is not valid."), field_errors=error.message_dict) from error
+    user.save()
+    employee.user = user
+    employee.save(update_fields=["user", "updated_at"])
+    RoleAssignment.objects.create(user=user, role=Role.EMPLOYEE, scope_type=ScopeType.SELF, company=employee.company)
+    audit_record(
+        actor=actor, action="employee.create_login", target=employee, after={"username": username, "role": Role.EMPLOYEE},
+        company_id=employee.company_id, department_path=employee.department.path, subject_employee_id=employee.pk,
+    )
+    return user, password

@@ -3,6 +3,7 @@ from django.urls import path
 
 from hris.accounts import views
 from hris.accounts.forms import LoginForm
+from hris.accounts.password_views import PasswordChangeView
 
 app_name = "accounts"
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", PasswordChangeView.as_view(), name="password_change"),
     path("roles/", views.roles, name="roles"),
     path("roles/grant/", views.role_grant, name="role_grant"),
     path("roles/<int:assignment_id>/revoke/", views.role_revoke, name="role_revoke"),

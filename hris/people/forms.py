@@ -273,3 +273,10 @@ class RevealIdNumberForm(forms.Form):
         label=_("Reason for viewing"), max_length=500,
         help_text=_("Recorded in the audit trail together with your name."),
     )
+
+
+class EmployeeLoginForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"), max_length=150, required=False,
+        help_text=_("Leave empty to use the employee number. The employee can also log in with their email."),
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hris.people.views import actions, directory, profile, status
+from hris.people.views import actions, directory, login, profile, status
 
 app_name = "people"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", actions.employee_create_view, name="create"),
     path("<int:pk>/", profile.employee_detail, name="detail"),
     path("<int:pk>/edit/", actions.employee_edit_view, name="edit"),
+    path("<int:pk>/login/", login.employee_login_create_view, name="create_login"),
     path("<int:pk>/contracts/add/", actions.contract_add_view, name="contract_add"),
     path("<int:pk>/id-number/reveal/", profile.reveal_id_number, name="reveal_id_number"),
     path("<int:pk>/confirm-probation/", status.employee_status_change, {"kind": "confirm_probation"}, name="confirm_probation"),

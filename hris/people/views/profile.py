@@ -25,6 +25,7 @@ from hris.people.selectors import (
 )
 from hris.people.services import employee_reveal_id_number
 from hris.people.views.common import call_service, visible_employee_or_404, wants_partial
+from hris.people.views.login import may_create_login
 from hris.people.views.status import status_actions_for
 
 
@@ -51,6 +52,7 @@ def profile_context(request: HttpRequest, employee: Employee) -> dict[str, Any]:
         "contracts": list(contracts_of(actor, employee)),
         "history": list(employment_history(actor, employee).select_related("recorded_by__employee")),
         "can_change": can_change,
+        "can_create_login": may_create_login(actor, employee),
         "status_actions": status_actions_for(employee) if can_change else [],
         "reveal_form": RevealIdNumberForm(),
     }
