@@ -157,7 +157,12 @@ def employee_login_create(*, actor: Any, employee: Any, username: str = "") -> t
     employee.save(update_fields=["user", "updated_at"])
     RoleAssignment.objects.create(user=user, role=Role.EMPLOYEE, scope_type=ScopeType.SELF, company=employee.company)
     audit_record(
-        actor=actor, action="employee.create_login", target=employee, after={"username": username, "role": Role.EMPLOYEE},
-        company_id=employee.company_id, department_path=employee.department.path, subject_employee_id=employee.pk,
+        actor=actor,
+        action="employee.create_login",
+        target=employee,
+        after={"username": username, "role": Role.EMPLOYEE},
+        company_id=employee.company_id,
+        department_path=employee.department.path,
+        subject_employee_id=employee.pk,
     )
     return user, password

@@ -42,7 +42,11 @@ def employee_login_create_view(request: HttpRequest, pk: int) -> HttpResponse:
             add_never_cache_headers(response)
             return response
     return render_action_form(
-        request, employee, form, title=gettext_lazy("Create login"),
+        request,
+        employee,
+        form,
+        title=gettext_lazy("Create login"),
         intro=gettext_lazy("The employee gets the employee role over their own record and a one-time password that you hand over."),
-        action_url=reverse("people:create_login", args=[employee.pk]), submit_label=gettext_lazy("Create login"),
+        action_url=reverse("people:create_login", args=[employee.pk]),
+        submit_label=gettext_lazy("Create login"),
     )
