@@ -21,7 +21,7 @@ from django.utils import timezone
 from hris.accounts.models import User
 from hris.accounts.roles import Role, ScopeType
 from hris.accounts.services import role_grant, user_create
-from hris.audit.services import audit_record
+from hris.audit.services import audit_batch, audit_record
 from hris.org.models import Branch, Company, Department, Position
 from hris.org.services import branch_create, company_create, department_create, department_update, position_create
 from hris.people.choices import ContractType, EmploymentType, Gender
@@ -427,7 +427,7 @@ def seed_demo_company(*, seed: int = RANDOM_SEED, today: date | None = None, log
     today = today or timezone.localdate()
     started = time.perf_counter()
     rng = random.Random(seed + 1)  # separate stream for contracts, so plans stay stable
-    with transaction.atomic():
+    with transaction.atomic(), audit_batch():
         if Company.objects.filter(code=COMPANY_CODE).exists():
             return None
         plans = plan_people(seed=seed, today=today)

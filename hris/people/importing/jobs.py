@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from hris.accounts.roles import ROLE_CAPABILITIES, Capability
 from hris.accounts.scopes import grants_of, has_capability
-from hris.audit.services import audit_record
+from hris.audit.services import audit_batch, audit_record
 from hris.core.errors import DomainError, PermissionDenied
 from hris.org.models import Company
 from hris.people.importing.departments import DepartmentImport
@@ -221,14 +221,17 @@ def commit_job(job_id: int) -> None:
                 if outcome.has_errors:
                     raise RevalidationFailed(outcome)
                 reason = _("Import #%(job)s (%(file)s)") % {"job": job.pk, "file": job.original_filename}
-                counts = importer.commit(outcome, reason=reason, on_progress=progress)
-                audit_record(
-                    actor=actor,
-                    action=f"{job.kind}.import",
-                    target=job,
-                    after={"file": job.original_filename, "mode": job.mode, "rows": len(outcome.rows), **counts},
-                    company_id=job.company_id,
-                )
+                # The first refused row raises, so the batch never holds events of rows
+                # that were rolled back.
+                with audit_batch():
+                    counts = importer.commit(outcome, reason=reason, on_progress=progress)
+                    audit_record(
+                        actor=actor,
+                        action=f"{job.kind}.import",
+                        target=job,
+                        after={"file": job.original_filename, "mode": job.mode, "rows": len(outcome.rows), **counts},
+                        company_id=job.company_id,
+                    )
                 ImportJob.objects.filter(pk=job.pk).update(
                     status=ImportStatus.COMMITTED,
                     committed_at=timezone.now(),
