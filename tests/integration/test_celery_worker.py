@@ -7,17 +7,18 @@ test database, exactly as `make demo` and production run it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from kombu import Connection
 
 from config.celery import app as celery_app
 from hris.audit.verification import verify_audit_chain
@@ -28,6 +29,9 @@ from hris.tests.world import build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
+# The default queue: the code under test queues with .delay(), as in production. The
+# broker is private to the test (a temporary SQLite file, or Redis database 15 in CI).
+QUEUE = "celery"
 
 
 def _database_url() -> str:
@@ -39,16 +43,30 @@ def _database_url() -> str:
     return f"postgres://{database['USER']}@{host}:{port}/{database['NAME']}"
 
 
+def _purge(broker_url: str) -> None:
+    """Leftovers of an earlier run on a shared broker (Redis in CI) must not reach this worker."""
+    # A queue that does not exist yet has nothing to purge.
+    with Connection(broker_url) as connection_to_broker, contextlib.suppress(Exception):
+        connection_to_broker.default_channel.queue_purge(QUEUE)
+
+
+def _reset_producer_pool() -> None:
+    """The app caches its connection and producer pools with the broker URL of first use;
+    drop them so the next send connects to the broker now configured."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def worker_queue(tmp_path, settings):  # noqa: ANN001, ANN201
     if connection.vendor == "sqlite" and str(connection.settings_dict["NAME"]).startswith(("file:memorydb", ":memory:")):
         pytest.fail("the SQLite test database must be a file for a worker process to share it (config/settings/test.py)")
-    queue = f"renshi-test-{uuid.uuid4().hex[:8]}"
     broker_url = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"
     # Uploads go to a real directory the worker can read.
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.STORAGES = {**django_settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
     settings.RENSHI_IMPORT_ASYNC_THRESHOLD = 3
+    _purge(broker_url)
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
@@ -60,16 +78,18 @@ def worker_queue(tmp_path, settings):  # noqa: ANN001, ANN201
     log_path = tmp_path / "worker.log"
     with open(log_path, "w") as log:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", QUEUE,
              "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
             cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
         )
-    previous = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")}
-    celery_app.conf.update(task_always_eager=False, broker_url=broker_url, task_default_queue=queue)
+    previous = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url")}
+    celery_app.conf.update(task_always_eager=False, broker_url=broker_url)
+    _reset_producer_pool()
     try:
         yield log_path
     finally:
         celery_app.conf.update(previous)
+        _reset_producer_pool()
         worker.terminate()
         try:
             worker.wait(timeout=20)
