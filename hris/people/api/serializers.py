@@ -142,7 +142,8 @@ class _EmployeeInputSerializer(serializers.Serializer):
     work_location = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
 
     def company_for_manager_lookup(self, data: dict):  # noqa: ANN201
-        raise NotImplementedError
+        """An update looks in the employee's company, a create in the new department's."""
+        return self.instance.company if self.instance is not None else data["department"].company
 
     def validate(self, data: dict) -> dict:
         number = data.pop("manager_employee_number", None)
@@ -168,9 +169,6 @@ class EmployeeCreateSerializer(_EmployeeInputSerializer):
         help_text="Defaults to probation while the probation end date lies ahead, else active.",
     )
 
-    def company_for_manager_lookup(self, data: dict):  # noqa: ANN201
-        return data["department"].company
-
 
 class EmployeeUpdateSerializer(_EmployeeInputSerializer):
     """PUT replaces every editable field (omitted optional ones go back to their defaults:
@@ -185,9 +183,6 @@ class EmployeeUpdateSerializer(_EmployeeInputSerializer):
         required=False, write_only=True, help_text="When a transfer or manager change takes effect; defaults to today."
     )
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, write_only=True, default="")
-
-    def company_for_manager_lookup(self, data: dict):  # noqa: ANN201
-        return self.instance.company
 
 
 class EmployeeTerminateSerializer(serializers.Serializer):
