@@ -17,6 +17,7 @@ from hris.core.errors import DomainError, field_errors_from_validation_error
 from hris.org.models import Branch, Department, Position
 from hris.people.choices import ContractType, EmployeeStatus, EmploymentType, Gender
 from hris.people.models import Contract, Employee
+from hris.people.selectors import ALL_STATUSES, CURRENT_EMPLOYEES
 from hris.people.templatetags.people_tags import local_name
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -81,7 +82,11 @@ class DirectoryFilterForm(forms.Form):
     department = forms.TypedChoiceField(label=_("Department"), required=False, coerce=int, empty_value=None)
     branch = forms.TypedChoiceField(label=_("Branch"), required=False, coerce=int, empty_value=None)
     position = forms.TypedChoiceField(label=_("Position"), required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses")), *EmployeeStatus.choices])
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[(CURRENT_EMPLOYEES, _("Current employees")), (ALL_STATUSES, _("All, including former")), *EmployeeStatus.choices],
+    )
     employment_type = forms.ChoiceField(
         label=_("Employment type"), required=False, choices=[("", _("All employment types")), *EmploymentType.choices]
     )
@@ -119,7 +124,8 @@ class DirectoryFilterForm(forms.Form):
             "department_id": cleaned.get("department"),
             "branch_id": cleaned.get("branch"),
             "position_id": cleaned.get("position"),
-            "status": cleaned.get("status") or "",
+            # The directory lists current employees unless asked otherwise.
+            "status": cleaned.get("status") or CURRENT_EMPLOYEES,
             "employment_type": cleaned.get("employment_type") or "",
         }
 

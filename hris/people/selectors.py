@@ -11,7 +11,12 @@ from hris.core.errors import NotFound
 from hris.core.protected import decrypt_text, mask_email, mask_id_number, mask_phone
 from hris.org.models import Department
 from hris.org.selectors import DEPARTMENT_SCOPE_FIELDS
+from hris.people.choices import EmployeeStatus
 from hris.people.models import Contract, Employee, EmploymentEvent
+
+# Status filter values beyond the statuses themselves: everyone still employed, or everyone.
+CURRENT_EMPLOYEES = "current"
+ALL_STATUSES = "all"
 
 
 def employees_visible_to(actor: Any, capability: Capability = Capability.VIEW_EMPLOYEES) -> QuerySet[Employee]:
@@ -51,7 +56,9 @@ def employee_search(
         queryset = queryset.filter(department__branch_id=branch_id)
     if position_id:
         queryset = queryset.filter(position_id=position_id)
-    if status:
+    if status == CURRENT_EMPLOYEES:
+        queryset = queryset.exclude(status=EmployeeStatus.TERMINATED)
+    elif status and status != ALL_STATUSES:
         queryset = queryset.filter(status=status)
     if employment_type:
         queryset = queryset.filter(employment_type=employment_type)
