@@ -31,6 +31,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from bench.support import create_postgres_database_if_missing  # noqa: E402
+
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/renshi_bench"
 SMALL_COMPANY = 100
 API_URL = "/api/v1/employees/"
@@ -104,24 +106,6 @@ def configure_database(options: argparse.Namespace) -> str:
     os.environ["DJANGO_DEBUG"] = "0"  # measure without DEBUG's query log and error pages
     os.environ.setdefault("RENSHI_LOG_LEVEL", "WARNING")
     return url
-
-
-def create_postgres_database_if_missing(url: str) -> None:
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    settings = dj_database_url.parse(url)
-    connect = {"host": settings["HOST"] or "127.0.0.1", "port": settings["PORT"] or 5432, "user": settings["USER"] or "postgres",
-               "password": settings["PASSWORD"] or None, "dbname": "postgres", "autocommit": True}
-    try:
-        with psycopg.connect(**connect) as connection:
-            exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]]).fetchone()
-            if not exists:
-                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings["NAME"])))
-                print(f"created database {settings['NAME']}")
-    except psycopg.OperationalError as error:
-        sys.exit(f"Cannot reach PostgreSQL at {connect['host']}:{connect['port']} ({error}). Start it or pass BENCH_DATABASE_URL.")
 
 
 def seed_company(size: int):  # noqa: ANN201 - returns (company, hr admin user)

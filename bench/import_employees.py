@@ -25,6 +25,10 @@ if "DATABASE_URL" not in os.environ:
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 os.environ.setdefault("DJANGO_DEBUG", "false")  # as in production: no per-query debug logging
 os.environ.setdefault("RENSHI_LOG_LEVEL", "WARNING")
+if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+    from bench.support import create_postgres_database_if_missing
+
+    create_postgres_database_if_missing(os.environ["DATABASE_URL"])
 
 
 def _id_number(serial: int) -> str:
