@@ -2,12 +2,17 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
+from oauth2_provider import views as oauth2_views
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
-    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    # Only what client-credentials integrations need: no authorization-code, device,
+    # application-registration or dynamic-client-registration endpoints are exposed.
+    path("o/token/", oauth2_views.TokenView.as_view(), name="oauth2-token"),
+    path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke-token"),
+    path("o/introspect/", oauth2_views.IntrospectTokenView.as_view(), name="oauth2-introspect"),
     path("", include("hris.core.api.urls")),
     path("accounts/", include("hris.accounts.urls")),
     path("org/", include("hris.org.urls")),
