@@ -1,5 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
+from hris.audit.api.views import AuditEventViewSet
 from hris.org.api.views import BranchViewSet, CompanyViewSet, DepartmentViewSet, PositionViewSet
 from hris.people.api.views import EmployeeViewSet
 
@@ -20,4 +21,5 @@ router.register("branches", BranchViewSet, basename="branch")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("positions", PositionViewSet, basename="position")
 router.register("employees", EmployeeViewSet, basename="employee")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
 urlpatterns = router.urls

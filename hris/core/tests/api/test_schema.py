@@ -12,6 +12,8 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):  # noqa: ANN
     schema = yaml.safe_load(target.read_text())
     assert schema["openapi"].startswith("3.")
     assert sorted(path for path in schema["paths"]) == [
+        "/api/v1/audit-events/",
+        "/api/v1/audit-events/{sequence}/",
         "/api/v1/branches/",
         "/api/v1/branches/{id}/",
         "/api/v1/companies/",
