@@ -16,7 +16,7 @@ from hris.accounts.api.services import api_client_create
 from hris.audit.models import AuditEvent
 from hris.org.models import Branch, Department, Position
 from hris.people.models import Employee, EmploymentEvent
-from hris.tests.world import World
+from hris.tests.world import ACME_ALL, World
 
 ALL_SCOPES = "org:read org:write employees:read employees:write"
 
@@ -24,32 +24,8 @@ ALL_SCOPES = "org:read org:write employees:read employees:write"
 # It has no employee record of its own, so "self" adds nothing (hrbp's own record lies
 # outside the plant branch it is granted).
 TOKEN_VISIBLE_EMPLOYEES = {
-    "hr_admin": {
-        "ceo",
-        "prod_head",
-        "w1_lead",
-        "w1_worker",
-        "w2_worker",
-        "sales_head",
-        "sales_rep",
-        "hr_admin",
-        "hrbp",
-        "recruiter",
-        "interviewer",
-    },
-    "ceo": {
-        "ceo",
-        "prod_head",
-        "w1_lead",
-        "w1_worker",
-        "w2_worker",
-        "sales_head",
-        "sales_rep",
-        "hr_admin",
-        "hrbp",
-        "recruiter",
-        "interviewer",
-    },
+    "hr_admin": ACME_ALL,
+    "ceo": ACME_ALL,
     "hrbp": {"prod_head", "w1_lead", "w1_worker", "w2_worker"},
     "prod_head": {"prod_head", "w1_lead", "w1_worker", "w2_worker"},
     "sales_head": {"sales_head", "sales_rep", "interviewer"},
