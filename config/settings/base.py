@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "hris.accounts",
     "hris.org",
     "hris.people",
+    "hris.kpi",
 ]
 
 MIDDLEWARE = [

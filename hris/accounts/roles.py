@@ -32,6 +32,10 @@ class Capability(StrEnum):
     CHANGE_ORG = "org.change"
     VIEW_AUDIT = "audit.view"
     MANAGE_ROLES = "accounts.manage_roles"
+    CONFIGURE_KPI = "kpi.configure"
+    COMPUTE_KPI = "kpi.compute"
+    VIEW_SCORES = "kpi.view_scores"
+    WRITE_METRICS = "kpi.write_metrics"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -44,14 +48,20 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EXPORT_EMPLOYEES,
             Capability.IMPORT_EMPLOYEES,
             Capability.VIEW_AUDIT,
+            Capability.CONFIGURE_KPI,
+            Capability.COMPUTE_KPI,
+            Capability.VIEW_SCORES,
+            Capability.WRITE_METRICS,
         }
     ),
-    Role.EXECUTIVE: frozenset({Capability.VIEW_EMPLOYEES, Capability.EXPORT_EMPLOYEES, Capability.VIEW_AUDIT}),
-    Role.DEPARTMENT_MANAGER: frozenset({Capability.VIEW_EMPLOYEES, Capability.EXPORT_EMPLOYEES, Capability.VIEW_AUDIT}),
+    Role.EXECUTIVE: frozenset({Capability.VIEW_EMPLOYEES, Capability.EXPORT_EMPLOYEES, Capability.VIEW_AUDIT, Capability.VIEW_SCORES}),
+    Role.DEPARTMENT_MANAGER: frozenset(
+        {Capability.VIEW_EMPLOYEES, Capability.EXPORT_EMPLOYEES, Capability.VIEW_AUDIT, Capability.VIEW_SCORES}
+    ),
     Role.EMPLOYEE: frozenset(),
     Role.RECRUITER: frozenset(),
     Role.INTERVIEWER: frozenset(),
 }
 
 # Everyone may see their own employee record and its audit history, whatever roles they hold.
-SELF_CAPABILITIES = frozenset({Capability.VIEW_EMPLOYEES, Capability.VIEW_AUDIT})
+SELF_CAPABILITIES = frozenset({Capability.VIEW_EMPLOYEES, Capability.VIEW_AUDIT, Capability.VIEW_SCORES})

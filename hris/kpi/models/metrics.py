@@ -1,0 +1,63 @@
+"""Metric records: the measured values indicators aggregate over a cycle's period."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MetricRecord(models.Model):
+    """One measured value from one source, at employee or department level.
+
+    Idempotent on (company, source, external id): the same record again is a duplicate,
+    a different value supersedes the current one and the old row stays as history.
+    """
+
+    company = models.ForeignKey("org.Company", on_delete=models.PROTECT, related_name="+", verbose_name=_("company"))
+    employee = models.ForeignKey(
+        "people.Employee", on_delete=models.PROTECT, null=True, blank=True, related_name="metric_records", verbose_name=_("employee")
+    )
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="metric_records", verbose_name=_("department")
+    )
+    metric_key = models.SlugField(_("metric key"), max_length=80)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
+    source = models.SlugField(_("source"), max_length=60)
+    external_id = models.CharField(_("external id"), max_length=200)
+    is_current = models.BooleanField(_("current"), default=True)
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("superseded by")
+    )
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), db_index=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    batch_id = models.UUIDField(_("batch"), null=True, blank=True, db_index=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("metric record")
+        verbose_name_plural = _("metric records")
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "source", "external_id"], condition=Q(is_current=True), name="metric_record_current_once"
+            ),
+            models.CheckConstraint(
+                name="metric_record_one_owner",
+                condition=Q(employee__isnull=False, department__isnull=True) | Q(employee__isnull=True, department__isnull=False),
+            ),
+            models.CheckConstraint(name="metric_record_period_ordered", condition=Q(period_end__gte=F("period_start"))),
+            models.CheckConstraint(
+                name="metric_record_history_is_superseded",
+                condition=Q(is_current=True, superseded_by__isnull=True) | Q(is_current=False, superseded_by__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["company", "metric_key", "period_start"], condition=Q(is_current=True), name="metric_current_by_key"),
+            models.Index(fields=["employee", "metric_key"], name="metric_by_employee_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}={self.value}"

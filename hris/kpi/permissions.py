@@ -1,0 +1,67 @@
+"""Who may configure, compute and write KPI data.
+
+The library, templates and cycles belong to a company: changing them needs the capability
+over the whole company. Per-employee data (targets, metric records, ratings) needs the
+capability over that employee, through the same `scope_q` the selectors use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from hris.accounts.roles import ROLE_CAPABILITIES, Capability, ScopeType
+from hris.accounts.scopes import grants_of, scope_q
+from hris.core.errors import PermissionDenied
+
+# scope_q field names for querysets of Employee
+EMPLOYEE_SCOPE_FIELDS = {
+    "company_field": "company_id",
+    "branch_field": "department__branch_id",
+    "department_path_field": "department__path",
+    "self_field": "user_id",
+}
+# scope_q field names for querysets of Assessment (the department it was assessed in)
+ASSESSMENT_SCOPE_FIELDS = {
+    "company_field": "cycle__company_id",
+    "branch_field": "department__branch_id",
+    "department_path_field": "department__path",
+    "self_field": "employee__user_id",
+}
+
+
+def company_ids_with(actor: Any, capability: Capability) -> set[int] | None:
+    """Companies where the actor holds `capability` company-wide; None means every company (superuser)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return set()
+    if actor.is_superuser:
+        return None
+    return {
+        grant.company_id
+        for grant in grants_of(actor)
+        if grant.scope_type == ScopeType.COMPANY and capability in ROLE_CAPABILITIES.get(grant.role, ())
+    }
+
+
+def may_company(actor: Any, capability: Capability, company_id: int) -> bool:
+    """`actor=None` is the system itself (seeding, tasks)."""
+    if actor is None:
+        return True
+    companies = company_ids_with(actor, capability)
+    return companies is None or company_id in companies
+
+
+def require_company(actor: Any, capability: Capability, company_id: int) -> None:
+    if not may_company(actor, capability, company_id):
+        raise PermissionDenied(_("You are not allowed to do this for the whole company."))
+
+
+def require_employee(actor: Any, capability: Capability, employee: Any) -> None:
+    """The employee must lie in the actor's scope for `capability`."""
+    if actor is None:
+        return
+    from hris.people.models import Employee
+
+    if not Employee.objects.filter(pk=employee.pk).filter(scope_q(actor, capability, **EMPLOYEE_SCOPE_FIELDS)).exists():
+        raise PermissionDenied(_("You are not allowed to do this for %(target)s.") % {"target": employee})

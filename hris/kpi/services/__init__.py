@@ -1,0 +1,1 @@
+"""Writes to KPI data; one module per concern (library, cycles, metrics, targets, computation)."""
