@@ -9,7 +9,9 @@ from hris.kpi.choices import ItemStatus, RaterRole, RunKind, RunState
 
 
 class Assessment(BaseModel):
-    cycle = models.ForeignKey("kpi.Cycle", on_delete=models.CASCADE, related_name="assessments", verbose_name=_("cycle"))
+    # No separate index on cycle: the unique (cycle, employee) constraint serves it, and every
+    # index is one more write when a whole cycle's totals are updated.
+    cycle = models.ForeignKey("kpi.Cycle", on_delete=models.CASCADE, related_name="assessments", verbose_name=_("cycle"), db_index=False)
     employee = models.ForeignKey("people.Employee", on_delete=models.PROTECT, related_name="assessments", verbose_name=_("employee"))
     # The department when the employee joined the cycle: scopes and department reports use it.
     department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department"))
@@ -24,6 +26,8 @@ class Assessment(BaseModel):
     is_complete = models.BooleanField(_("all indicators scored"), default=False)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
     computation_count = models.PositiveIntegerField(_("times computed"), default=0)
+    # Fingerprint of the items last written: a recompute skips assessments whose result is unchanged.
+    result_digest = models.BigIntegerField(_("result fingerprint"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("assessment")
@@ -36,11 +40,26 @@ class Assessment(BaseModel):
 
 
 class AssessmentItem(models.Model):
-    """One indicator's computed result; written in bulk (COPY / executemany), keyed naturally."""
+    """One indicator's computed result; written in bulk (COPY / executemany), keyed naturally.
+
+    The rule used is the template item of (template version, indicator): a version is frozen
+    once an assessment uses it, so the pair names the exact rule without copying its JSON
+    into every row (which would double the bytes a cycle writes).
+
+    The foreign keys have no database constraint: per-row referential checks would cost
+    more than the COPY itself for a 800,000-item cycle, and only the engine writes these
+    rows, from assessments and template items it has just read. Deleting an assessment
+    still cascades (Django does it), and PROTECT still guards indicators and versions (a rare
+    delete may scan; the composite key serves every read, so no further indexes slow the COPY).
+    """
 
     pk = models.CompositePrimaryKey("assessment_id", "indicator_id")
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="items", verbose_name=_("assessment"))
-    indicator = models.ForeignKey("kpi.Indicator", on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator"))
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="items", verbose_name=_("assessment"), db_constraint=False, db_index=False
+    )
+    indicator = models.ForeignKey(
+        "kpi.Indicator", on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator"), db_constraint=False, db_index=False
+    )
     position = models.PositiveSmallIntegerField(_("order"))
     weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2)
     target = models.DecimalField(_("target"), max_digits=20, decimal_places=4, null=True)
@@ -49,8 +68,9 @@ class AssessmentItem(models.Model):
     points = models.DecimalField(_("weighted points"), max_digits=7, decimal_places=2)
     status = models.CharField(_("status"), max_length=16, choices=ItemStatus.choices)
     message = models.CharField(_("message"), max_length=300, blank=True)
-    rule = models.JSONField(_("rule used"))
-    template_version = models.ForeignKey("kpi.TemplateVersion", on_delete=models.PROTECT, related_name="+")
+    template_version = models.ForeignKey(
+        "kpi.TemplateVersion", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     record_ids = models.JSONField(_("metric records used"), default=list)
 
     class Meta:
