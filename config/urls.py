@@ -18,6 +18,7 @@ urlpatterns = [
     path("org/", include("hris.org.urls")),
     path("people/", include("hris.people.urls")),
     path("audit/", include("hris.audit.urls")),
+    path("kpi/", include("hris.kpi.urls")),
     path("", include("hris.core.urls")),
 ]
 

@@ -10,7 +10,7 @@ from hris.accounts.scopes import has_capability, roles_of
 MODULES = [
     ("people", _("People"), "people:directory"),
     ("org", _("Organisation"), "org:tree"),
-    ("performance", _("Performance"), None),
+    ("performance", _("Performance"), "kpi:home"),
     ("recruitment", _("Recruitment"), None),
     ("training", _("Training"), None),
     ("compensation", _("Compensation"), None),

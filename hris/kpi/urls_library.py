@@ -1,0 +1,3 @@
+"""KPI library pages: URL patterns (prefixes included), all in the `kpi` namespace."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""KPI scores pages: URL patterns (prefixes included), all in the `kpi` namespace."""
+
+urlpatterns: list = []
