@@ -1,0 +1,1 @@
+from hris.kpi.tests.builders import recompute_requests  # noqa: F401
