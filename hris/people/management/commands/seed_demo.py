@@ -39,5 +39,10 @@ class Command(BaseCommand):
                 f"{counts['users']} users in {result.seconds:.1f} s."
             )
         )
+        from hris.kpi.demo import seed_kpi_demo
+
+        self.stdout.write("Seeding KPI cycles and metric data …")
+        kpi = seed_kpi_demo(result.company, seed=options["seed"], log=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS(f"Seeded {kpi['cycles']} KPI cycles with {kpi['assessments']} assessments."))
         if options["show_logins"]:
             self.stdout.write(format_table(demo_logins()))
