@@ -130,3 +130,50 @@ def test_worker_validates_and_commits_a_background_import(worker_queue, client):
         (f"W{number:04d}", f"后台{number}", "workshop2") for number in range(1, 9)
     ]
     assert verify_audit_chain().ok
+
+
+def _wait_for_run(cycle, *, newer_than: int, log_path: Path, seconds: float = 90):  # noqa: ANN001, ANN202
+    from hris.kpi.models import ComputationRun
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        run = ComputationRun.objects.filter(cycle=cycle, pk__gt=newer_than, state__in=["succeeded", "failed"]).order_by("-pk").first()
+        if run is not None:
+            assert run.state == "succeeded", f"{run.error}\n{log_path.read_text()[-3000:]}"
+            return run
+        time.sleep(0.3)
+    pytest.fail(f"no computation finished\nworker log:\n{log_path.read_text()[-3000:]}")
+
+
+def test_worker_computes_a_cycle_and_recomputes_when_a_record_arrives(worker_queue):  # noqa: ANN001
+    from decimal import Decimal
+
+    from hris.kpi.models import Assessment
+    from hris.kpi.services.computation import computation_run_request
+    from hris.kpi.services.metrics import metric_records_submit
+    from hris.kpi.tests.engine.scenario import give_worker_data, manufacturing
+
+    # Given the pinned manufacturing cycle with w1_worker's October data
+    world = build_world()
+    scenario = manufacturing(world)
+    give_worker_data(world, scenario)
+    worker = world.employee("w1_worker")
+
+    # When HR asks for a computation, the worker process runs it
+    first = computation_run_request(actor=world.user("hr_admin"), cycle=scenario.cycle)
+    done = _wait_for_run(scenario.cycle, newer_than=first.pk - 1, log_path=worker_queue)
+    assert (done.total, done.done, done.items_written) == (3, 3, 15)
+    assert Assessment.objects.get(cycle=scenario.cycle, employee=worker).computed_total == Decimal("90.71")
+
+    # And a new efficiency record (avg of 90, 96 and 102 = 96) is recomputed automatically
+    metric_records_submit(
+        actor=world.user("hr_admin"),
+        company=world.company,
+        records=[{"employee_id": worker.pk, "metric_key": "production_efficiency", "value": "102", "date": "2026-10-28",
+                  "source": "erp", "external_id": "erp-late-october"}],
+    )
+    again = _wait_for_run(scenario.cycle, newer_than=done.pk, log_path=worker_queue)
+    assert again.employee_ids == [worker.pk]
+    # 96 × 30 % = 28.80 instead of 27.90
+    assert Assessment.objects.get(cycle=scenario.cycle, employee=worker).computed_total == Decimal("91.61")
+    assert verify_audit_chain().ok
