@@ -23,6 +23,13 @@ def score(
     ratings: Ratings | None = None,
 ) -> Decimal:
     """The indicator score for one row; raises RuleError (never another exception) on bad inputs."""
+    try:
+        return _score(rule, actual=actual, target=target, inputs=inputs, ratings=ratings)
+    except ArithmeticError as error:  # Overflow, InvalidOperation on absurd magnitudes such as 1e999999
+        raise single_field_error("actual", f"The numbers are too large to score ({type(error).__name__}).")
+
+
+def _score(rule: Rule, *, actual, target, inputs, ratings) -> Decimal:  # noqa: ANN001
     with localcontext(SCORE_CONTEXT):
         if isinstance(rule, ManualRule):
             return round_score(_score_manual(rule, ratings))

@@ -115,3 +115,10 @@ def test_manual_rating_errors(ratings, fragment):
 def test_weighted_points_rounds_half_up_once():
     assert weighted_points(15, "33.33") == Decimal("5.00")  # 4.9995 → 5.00
     assert weighted_points("12.5", "80.10") == Decimal("10.01")  # 10.0125 → 10.01
+
+
+def test_absurd_magnitudes_raise_a_rule_error_not_an_arithmetic_error():
+    from hris.kpi.rules import RuleError, parse_rule, score
+
+    with pytest.raises(RuleError, match="too large"):
+        score(parse_rule({"type": "linear"}), actual="1e999999", target="1e-999999")
