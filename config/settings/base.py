@@ -200,7 +200,7 @@ OAUTH2_PROVIDER = {
         "employees:write": "Create and update employees",
         "audit:read": "Read the audit trail within the client's data scope",
         "kpi:read": "Read KPI cycles, assessments and score breakdowns within the client's data scope",
-        "kpi:write": "Request computations and what-if scoring",
+        "kpi:write": "Request KPI computations",
         "metrics:write": "Submit metric records",
     },
     "DEFAULT_SCOPES": ["org:read"],

@@ -9,11 +9,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from hris.accounts.roles import Capability
-from hris.accounts.scopes import company_ids_of, has_capability, scope_q
+from hris.accounts.scopes import company_ids_of, scope_q
 from hris.core.errors import NotFound
 from hris.kpi.choices import CycleState
 from hris.kpi.models import Assessment, AssessmentItem, ComputationRun, Cycle, MetricRecord, TemplateItem
-from hris.kpi.permissions import ASSESSMENT_SCOPE_FIELDS, company_ids_with
+from hris.kpi.permissions import ASSESSMENT_SCOPE_FIELDS, company_ids_with, may_company
 from hris.kpi.rules import RuleError, describe, parse_rule
 
 
@@ -51,8 +51,9 @@ def cycle_get(actor: Any, cycle_id: int) -> Cycle:
 
 
 def computation_run_get(actor: Any, run_id: int) -> ComputationRun:
+    """Run status is for those who may run computations for the whole company."""
     run = ComputationRun.objects.filter(pk=run_id, cycle__in=cycles_visible_to(actor)).select_related("cycle").first()
-    if run is None or not (actor.is_superuser or has_capability(actor, Capability.COMPUTE_KPI)):
+    if run is None or not may_company(actor, Capability.COMPUTE_KPI, run.cycle.company_id):
         raise NotFound(_("Computation run not found."))
     return run
 

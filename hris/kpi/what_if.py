@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import polars as pl
@@ -14,6 +14,8 @@ from hris.kpi.engine.inputs import load_inputs
 from hris.kpi.models import Assessment, Indicator
 from hris.kpi.rules.numbers import NotANumber, to_decimal
 from hris.kpi.selectors import rule_in_words
+
+TWO_PLACES, FOUR_PLACES = Decimal("0.01"), Decimal("0.0001")
 
 
 def what_if(*, assessment: Assessment, actuals: dict[Any, Any]) -> dict:
@@ -60,18 +62,19 @@ def what_if(*, assessment: Assessment, actuals: dict[Any, Any]) -> dict:
     rows = [
         {
             "indicator_id": row["indicator_id"],
+            "code": names[row["indicator_id"]].code,
             "name": names[row["indicator_id"]].display_name,
             "unit": names[row["indicator_id"]].unit,
-            "target": row["target"],
-            "actual": row["actual"],
+            "target": _plain(row["target"], FOUR_PLACES),
+            "actual": _plain(row["actual"], FOUR_PLACES),
             "hypothetical": row["indicator_id"] in overrides,
             "score": row["score"],
-            "weight": row["weight"],
+            "weight": _plain(row["weight"], TWO_PLACES),
             "points": row["points"],
             "status": row["status"],
             "rule_in_words": rule_in_words(_rule_of(inputs, row["rule_id"])),
         }
-        for row in items.filter(pl.col("assessment_id") == assessment.pk).iter_rows(named=True)
+        for row in items.filter(pl.col("assessment_id") == assessment.pk).sort("position").iter_rows(named=True)
     ]
     total = totals.filter(pl.col("assessment_id") == assessment.pk).row(0, named=True) if totals.height else {}
     return {
@@ -80,6 +83,11 @@ def what_if(*, assessment: Assessment, actuals: dict[Any, Any]) -> dict:
         "final_score": total.get("final_score"),
         "current_total": assessment.computed_total,
     }
+
+
+def _plain(value: Decimal | None, places: Decimal) -> Decimal | None:
+    """Engine decimals carry 18 places; show them as stored (weights 2 places, targets and actuals 4)."""
+    return None if value is None else value.quantize(places, rounding=ROUND_HALF_UP)
 
 
 def _rule_of(inputs, key: int) -> dict:

@@ -1,6 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
 from hris.audit.api.views import AuditEventViewSet
+from hris.kpi.api.views import AssessmentViewSet, ComputationRunViewSet, CycleViewSet, IndicatorViewSet, TemplateViewSet
 from hris.org.api.views import BranchViewSet, CompanyViewSet, DepartmentViewSet, PositionViewSet
 from hris.people.api.views import EmployeeViewSet
 
@@ -22,4 +23,9 @@ router.register("departments", DepartmentViewSet, basename="department")
 router.register("positions", PositionViewSet, basename="position")
 router.register("employees", EmployeeViewSet, basename="employee")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("kpi/indicators", IndicatorViewSet, basename="kpi-indicator")
+router.register("kpi/templates", TemplateViewSet, basename="kpi-template")
+router.register("kpi/cycles", CycleViewSet, basename="kpi-cycle")
+router.register("kpi/computation-runs", ComputationRunViewSet, basename="kpi-computation-run")
+router.register("kpi/assessments", AssessmentViewSet, basename="kpi-assessment")
 urlpatterns = router.urls
