@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.translation import gettext as _
+
 from .errors import single_field_error
 from .numbers import plain
 from .spec import BandsRule, BinaryRule, DeductionRule, FormulaRule, LinearRule, ManualRule, PiecewiseRule, Rule
@@ -16,7 +18,7 @@ _ROLE_NAMES_ZH = {"manager": "上级", "peer": "同事", "self": "本人", "subo
 
 def describe(rule: Rule, language: Language = "zh-hans") -> str:
     if language not in ("zh-hans", "en"):
-        raise single_field_error("language", "Choose zh-hans or en.")
+        raise single_field_error("language", _("Choose zh-hans or en."))
     chinese = language == "zh-hans"
     return _DESCRIBERS[type(rule)](rule, chinese)
 

@@ -9,8 +9,12 @@ Polars compiler in `vectorised.py` — can walk a tree whose shape is already gu
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, DecimalException, localcontext
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from .errors import RuleError, single_field_error
 from .numbers import SCORE_CONTEXT
@@ -21,22 +25,24 @@ MAX_EXPRESSION_LENGTH = 1000
 MAX_EXPONENT = 10  # bounded so `actual ** 1000000` cannot burn CPU or overflow silently
 MAX_ROUND_DIGITS = 10
 
-NUMBER, BOOLEAN = "number", "true/false"
+NUMBER, BOOLEAN = "number", "true/false"  # kinds of value, not shown to users
 _ARITHMETIC = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _COMPARISONS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)
+# Lazy: translated when an error message is formatted, so in the language active then. The context keeps
+# short words such as "text" apart from the same words elsewhere in the catalogue.
 _CONSTRUCT_NAMES = {
-    ast.Attribute: "attribute access (.)",
-    ast.Subscript: "indexing ([])",
-    ast.Lambda: "lambda",
-    ast.ListComp: "comprehensions",
-    ast.GeneratorExp: "comprehensions",
-    ast.List: "lists",
-    ast.Tuple: "tuples",
-    ast.Dict: "dictionaries",
-    ast.Set: "sets",
-    ast.JoinedStr: "text",
-    ast.NamedExpr: "assignment (:=)",
-    ast.Starred: "star arguments",
+    ast.Attribute: pgettext_lazy("formula construct", "attribute access (.)"),
+    ast.Subscript: pgettext_lazy("formula construct", "indexing ([])"),
+    ast.Lambda: pgettext_lazy("formula construct", "lambda"),
+    ast.ListComp: pgettext_lazy("formula construct", "comprehensions"),
+    ast.GeneratorExp: pgettext_lazy("formula construct", "comprehensions"),
+    ast.List: pgettext_lazy("formula construct", "lists"),
+    ast.Tuple: pgettext_lazy("formula construct", "tuples"),
+    ast.Dict: pgettext_lazy("formula construct", "dictionaries"),
+    ast.Set: pgettext_lazy("formula construct", "sets"),
+    ast.JoinedStr: pgettext_lazy("formula construct", "text"),
+    ast.NamedExpr: pgettext_lazy("formula construct", "assignment (:=)"),
+    ast.Starred: pgettext_lazy("formula construct", "star arguments"),
 }
 
 
@@ -44,29 +50,30 @@ def _error(message: str) -> RuleError:
     return single_field_error("expression", message)
 
 
-def _where(node: ast.AST) -> str:
-    return f"column {getattr(node, 'col_offset', 0) + 1}"
+def _column(node: ast.AST) -> int:
+    return getattr(node, "col_offset", 0) + 1
 
 
 def parse_formula(expression: str, input_names: tuple[str, ...]) -> ast.expr:
     """Parse and validate; returns the expression node. Raises RuleError on any problem."""
     if not isinstance(expression, str) or not expression.strip():
-        raise _error("Enter a formula, e.g. actual / target * 100.")
+        raise _error(_("Enter a formula, e.g. actual / target * 100."))
     if len(expression) > MAX_EXPRESSION_LENGTH:
-        raise _error(f"The formula is too long (at most {MAX_EXPRESSION_LENGTH} characters).")
+        raise _error(_("The formula is too long (at most %(limit)s characters).") % {"limit": MAX_EXPRESSION_LENGTH})
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as error:
-        raise _error(f"Syntax error at column {error.offset or 0}: {error.msg}.")
+        # error.msg is Python's own (English) description, e.g. "'(' was never closed".
+        raise _error(_("Syntax error at column %(column)s: %(problem)s.") % {"column": error.offset or 0, "problem": error.msg})
     except (RecursionError, MemoryError, ValueError):
-        raise _error("The formula is nested too deeply or contains invalid characters.")
+        raise _error(_("The formula is nested too deeply or contains invalid characters."))
     checker = _Checker(expression.strip(), BASE_NAMES + tuple(input_names))
     try:
         kind = checker.kind_of(tree.body)
     except RecursionError:
-        raise _error("The formula is nested too deeply.")
+        raise _error(_("The formula is nested too deeply."))
     if kind != NUMBER:
-        raise _error("The formula must produce a number, not a true/false condition; use `a if condition else b`.")
+        raise _error(_("The formula must produce a number, not a true/false condition; use `a if condition else b`."))
     return tree.body
 
 
@@ -79,61 +86,76 @@ class _Checker:
         method = getattr(self, f"_check_{type(node).__name__}", None)
         if method is None:
             construct = _CONSTRUCT_NAMES.get(type(node), type(node).__name__)
-            raise _error(f"Unsupported construct at {_where(node)}: {construct}.")
+            message = _("Unsupported construct at column %(column)s: %(construct)s.")
+            raise _error(message % {"column": _column(node), "construct": construct})
         return method(node)
 
-    def _expect(self, node: ast.AST, kind: str, role: str) -> None:
-        found = self.kind_of(node)
-        if found != kind:
-            raise _error(f"At {_where(node)}: {role} must be a {kind}, not a {found}.")
+    def _expect(self, node: ast.AST, kind: str, message: str, **values: str) -> None:
+        """`message` (marked with gettext_noop) is the whole sentence for a wrong kind; there are only two kinds."""
+        if self.kind_of(node) != kind:
+            raise _error(_(message) % {"column": _column(node), **values})
 
     def _check_Constant(self, node: ast.Constant) -> str:
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-            raise _error(f"Unsupported construct at {_where(node)}: only numbers are allowed as literals.")
+            message = _("Unsupported construct at column %(column)s: only numbers are allowed as literals.")
+            raise _error(message % {"column": _column(node)})
+        if isinstance(node.value, float) and not math.isfinite(node.value):  # 1e999 parses as infinity
+            raise _error(_("At column %(column)s: the number is too large.") % {"column": _column(node)})
         return NUMBER
 
     def _check_Name(self, node: ast.Name) -> str:
         if node.id in self.names:
             return NUMBER
         if node.id in FUNCTIONS:
-            raise _error(f"At {_where(node)}: '{node.id}' is a function; call it like {node.id}(…).")
-        raise _error(f"Unknown name '{node.id}' at {_where(node)}. Allowed names: {', '.join(self.names)}.")
+            message = _("At column %(column)s: '%(name)s' is a function; call it like %(name)s(…).")
+            raise _error(message % {"column": _column(node), "name": node.id})
+        message = _("Unknown name '%(name)s' at column %(column)s. Allowed names: %(allowed)s.")
+        raise _error(message % {"name": node.id, "column": _column(node), "allowed": ", ".join(self.names)})
 
     def _check_BinOp(self, node: ast.BinOp) -> str:
         if type(node.op) not in _ARITHMETIC:
-            raise _error(f"Unsupported operator at {_where(node)}; allowed: + - * / **.")
-        self._expect(node.left, NUMBER, "each side of an arithmetic operator")
+            raise _error(_("Unsupported operator at column %(column)s; allowed: + - * / **.") % {"column": _column(node)})
+        arithmetic = gettext_noop("At column %(column)s: each side of an arithmetic operator must be a number, not a true/false.")
+        self._expect(node.left, NUMBER, arithmetic)
         if isinstance(node.op, ast.Pow):
             exponent_literal(node.right)
         else:
-            self._expect(node.right, NUMBER, "each side of an arithmetic operator")
+            self._expect(node.right, NUMBER, arithmetic)
         return NUMBER
 
     def _check_UnaryOp(self, node: ast.UnaryOp) -> str:
         if isinstance(node.op, ast.Not):
-            self._expect(node.operand, BOOLEAN, "the operand of `not`")
+            self._expect(
+                node.operand, BOOLEAN, gettext_noop("At column %(column)s: the operand of `not` must be a true/false, not a number.")
+            )
             return BOOLEAN
         if isinstance(node.op, ast.USub | ast.UAdd):
-            self._expect(node.operand, NUMBER, "the operand of unary minus")
+            self._expect(
+                node.operand, NUMBER, gettext_noop("At column %(column)s: the operand of unary minus must be a number, not a true/false.")
+            )
             return NUMBER
-        raise _error(f"Unsupported operator at {_where(node)}.")
+        raise _error(_("Unsupported operator at column %(column)s.") % {"column": _column(node)})
 
     def _check_Compare(self, node: ast.Compare) -> str:
         if not all(isinstance(op, _COMPARISONS) for op in node.ops):
-            raise _error(f"Unsupported comparison at {_where(node)}; allowed: < <= > >= == !=.")
+            raise _error(_("Unsupported comparison at column %(column)s; allowed: < <= > >= == !=.") % {"column": _column(node)})
         for operand in (node.left, *node.comparators):
-            self._expect(operand, NUMBER, "each side of a comparison")
+            self._expect(
+                operand, NUMBER, gettext_noop("At column %(column)s: each side of a comparison must be a number, not a true/false.")
+            )
         return BOOLEAN
 
     def _check_BoolOp(self, node: ast.BoolOp) -> str:
         for operand in node.values:
-            self._expect(operand, BOOLEAN, "each side of `and`/`or`")
+            self._expect(
+                operand, BOOLEAN, gettext_noop("At column %(column)s: each side of `and`/`or` must be a true/false, not a number.")
+            )
         return BOOLEAN
 
     def _check_IfExp(self, node: ast.IfExp) -> str:
-        self._expect(node.test, BOOLEAN, "the condition after `if`")
-        self._expect(node.body, NUMBER, "the value before `if`")
-        self._expect(node.orelse, NUMBER, "the value after `else`")
+        self._expect(node.test, BOOLEAN, gettext_noop("At column %(column)s: the condition after `if` must be a true/false, not a number."))
+        self._expect(node.body, NUMBER, gettext_noop("At column %(column)s: the value before `if` must be a number, not a true/false."))
+        self._expect(node.orelse, NUMBER, gettext_noop("At column %(column)s: the value after `else` must be a number, not a true/false."))
         return NUMBER
 
     def _check_Call(self, node: ast.Call) -> str:
@@ -141,22 +163,32 @@ class _Checker:
         if name is None:
             self.kind_of(node.func)  # names the real problem first, e.g. attribute access in `os.system(…)`
         if name not in FUNCTIONS:
-            shown = f"'{name}'" if name else "this expression"
-            raise _error(f"Calling {shown} at {_where(node)} is not allowed; allowed functions: {', '.join(FUNCTIONS)}.")
+            values = {"name": name, "column": _column(node), "allowed": ", ".join(FUNCTIONS)}
+            if name:
+                message = _("Calling '%(name)s' at column %(column)s is not allowed; allowed functions: %(allowed)s.")
+            else:
+                message = _("Calling this expression at column %(column)s is not allowed; allowed functions: %(allowed)s.")
+            raise _error(message % values)
+        values = {"column": _column(node), "name": name}
         if node.keywords:
-            raise _error(f"At {_where(node)}: {name}() takes no keyword arguments.")
+            raise _error(_("At column %(column)s: %(name)s() takes no keyword arguments.") % values)
         arguments = node.args
         if name in ("min", "max") and len(arguments) < 2:
-            raise _error(f"At {_where(node)}: {name}() needs at least two values.")
+            raise _error(_("At column %(column)s: %(name)s() needs at least two values.") % values)
         if name == "abs" and len(arguments) != 1:
-            raise _error(f"At {_where(node)}: abs() takes exactly one value.")
+            raise _error(_("At column %(column)s: abs() takes exactly one value.") % values)
         if name == "round":
             if len(arguments) not in (1, 2):
-                raise _error(f"At {_where(node)}: round() takes a value and optionally a number of decimal places.")
+                raise _error(_("At column %(column)s: round() takes a value and optionally a number of decimal places.") % values)
             if len(arguments) == 2:
                 round_digits(arguments[1])
         for argument in arguments[:1] if name == "round" else arguments:
-            self._expect(argument, NUMBER, f"each argument of {name}()")
+            self._expect(
+                argument,
+                NUMBER,
+                gettext_noop("At column %(column)s: each argument of %(name)s() must be a number, not a true/false."),
+                name=name,
+            )
         return NUMBER
 
 
@@ -171,14 +203,16 @@ def _integer_literal(node: ast.AST) -> int | None:
 def exponent_literal(node: ast.AST) -> int:
     value = _integer_literal(node)
     if value is None or abs(value) > MAX_EXPONENT:
-        raise _error(f"At {_where(node)}: the exponent must be a whole number between -{MAX_EXPONENT} and {MAX_EXPONENT}.")
+        message = _("At column %(column)s: the exponent must be a whole number between -%(limit)s and %(limit)s.")
+        raise _error(message % {"column": _column(node), "limit": MAX_EXPONENT})
     return value
 
 
 def round_digits(node: ast.AST) -> int:
     value = _integer_literal(node)
     if value is None or not 0 <= value <= MAX_ROUND_DIGITS:
-        raise _error(f"At {_where(node)}: round() places must be a whole number from 0 to {MAX_ROUND_DIGITS}.")
+        message = _("At column %(column)s: round() places must be a whole number from 0 to %(limit)s.")
+        raise _error(message % {"column": _column(node), "limit": MAX_ROUND_DIGITS})
     return value
 
 
@@ -200,11 +234,11 @@ def evaluate_formula(node: ast.expr, values: Mapping[str, Decimal | None]) -> De
         try:
             result = evaluator.value(node)
         except DecimalException:
-            raise _error("The formula result is too large to compute.")
+            raise _error(_("The formula result is too large to compute."))
         except RecursionError:
-            raise _error("The formula is nested too deeply.")
+            raise _error(_("The formula is nested too deeply."))
     if result is None:
-        raise evaluator.first_problem or _error("The formula has no value for these inputs.")
+        raise evaluator.first_problem or _error(_("The formula has no value for these inputs."))
     return result
 
 
@@ -222,9 +256,8 @@ class _ScalarEvaluator:
         if isinstance(node, ast.Name):
             found = self.values.get(node.id)
             if found is None:
-                self._unknown(
-                    RuleError(f"The formula needs a value for '{node.id}'.", {node.id: ["This value is required by the formula."]})
-                )
+                message = _("The formula needs a value for '%(name)s'.") % {"name": node.id}
+                self._unknown(RuleError(message, {node.id: [_("This value is required by the formula.")]}))
             return found
         if isinstance(node, ast.BinOp):
             return self._arithmetic(node)
@@ -246,14 +279,16 @@ class _ScalarEvaluator:
             return self.value(node.body) if test else self.value(node.orelse)
         if isinstance(node, ast.Call):
             return self._call(node)
-        raise _error(f"Unsupported construct at {_where(node)}.")  # unreachable after validation
+        raise _error(_("Unsupported construct at column %(column)s.") % {"column": _column(node)})  # unreachable after validation
 
     def _arithmetic(self, node: ast.BinOp) -> Decimal | None:
         left = self.value(node.left)
         if isinstance(node.op, ast.Pow):
             exponent = exponent_literal(node.right)
+            if exponent == 0:
+                return Decimal(1)  # as in the Polars path; Decimal refuses 0 ** 0
             if left is not None and left == 0 and exponent < 0:
-                self._unknown(_error(f"Division by zero at {_where(node)}: 0 raised to a negative power."))
+                self._unknown(_error(_("Division by zero at column %(column)s: 0 raised to a negative power.") % {"column": _column(node)}))
                 return None
             return None if left is None else left**exponent
         right = self.value(node.right)
@@ -261,7 +296,7 @@ class _ScalarEvaluator:
             return None
         if isinstance(node.op, ast.Div):
             if right == 0:
-                self._unknown(_error(f"Division by zero at {_where(node)}: the divisor is 0."))
+                self._unknown(_error(_("Division by zero at column %(column)s: the divisor is 0.") % {"column": _column(node)}))
                 return None
             return left / right
         if isinstance(node.op, ast.Add):

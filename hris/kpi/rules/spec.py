@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+from django.utils.translation import gettext as _
+
 from .errors import RuleError
 from .formula import BASE_NAMES, FUNCTIONS, parse_formula
 from .numbers import HUNDRED, NotANumber, plain, to_decimal
@@ -90,7 +92,7 @@ class _Reader:
         self.errors: dict[str, list[str]] = {}
         for key in data:
             if key != "type" and key not in allowed:
-                self.add(key, f"Unknown field; allowed fields: {', '.join(allowed)}.")
+                self.add(key, _("Unknown field; allowed fields: %(allowed)s.") % {"allowed": ", ".join(allowed)})
 
     def add(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
@@ -98,17 +100,17 @@ class _Reader:
     def number(self, name: str, default: object = _MISSING, *, positive: bool = False) -> Decimal | None:
         raw = self.data.get(name, default)
         if raw is _MISSING:
-            self.add(name, "This field is required.")
+            self.add(name, _("This field is required."))
             return None
         if raw is None and default is None:
             return None
         try:
             value = to_decimal(raw)
         except NotANumber as error:
-            self.add(name, f"Enter a number ({error}).")
+            self.add(name, _("Enter a number (%(problem)s).") % {"problem": error})
             return None
         if positive and value <= 0:
-            self.add(name, "Must be greater than 0.")
+            self.add(name, _("Must be greater than 0."))
             return None
         return value
 
@@ -116,27 +118,34 @@ class _Reader:
         raw = self.data.get(name, default)
         if raw in options:
             return raw  # type: ignore[return-value]
-        self.add(name, "This field is required." if raw is _MISSING else f"Choose one of: {', '.join(options)}.")
+        if raw is _MISSING:
+            self.add(name, _("This field is required."))
+        else:
+            self.add(name, _("Choose one of: %(options)s.") % {"options": ", ".join(options)})
         return None
 
     def floor_and_cap(self) -> tuple[Decimal | None, Decimal | None]:
         floor, cap = self.number("floor", ZERO), self.number("cap", HUNDRED)
         if floor is not None and cap is not None and floor > cap:
-            self.add("cap", f"The cap ({plain(cap)}) must not be below the floor ({plain(floor)}).")
+            self.add("cap", _("The cap (%(cap)s) must not be below the floor (%(floor)s).") % {"cap": plain(cap), "floor": plain(floor)})
         return floor, cap
 
 
 def parse_rule(data: dict) -> Rule:
     if not isinstance(data, dict):
-        raise RuleError("A rule must be an object with a 'type'.", {"type": ["This field is required."]})
-    parser = _PARSERS.get(data.get("type"))  # type: ignore[arg-type]
+        raise RuleError(_("A rule must be an object with a 'type'."), {"type": [_("This field is required.")]})
+    rule_type = data.get("type")
+    parser = _PARSERS.get(rule_type) if isinstance(rule_type, str) else None  # a list or dict type is not hashable
     if parser is None:
-        message = f"Choose one of: {', '.join(_PARSERS)}."
-        raise RuleError(f"Unknown rule type {data.get('type')!r}.", {"type": [message]})
-    reader, rule = parser(data)
+        message = _("Choose one of: %(options)s.") % {"options": ", ".join(_PARSERS)}
+        raise RuleError(_("Unknown rule type %(type)s.") % {"type": repr(rule_type)}, {"type": [message]})
+    try:
+        reader, rule = parser(data)
+    except ArithmeticError as error:  # Overflow on absurd magnitudes, e.g. weights of 9e999999 summed
+        raise RuleError(_("The numbers in this rule are too large to check (%(problem)s).") % {"problem": type(error).__name__})
     if reader.errors:
         details = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in reader.errors.items())
-        raise RuleError(f"Invalid {data['type']} rule — {details}", reader.errors)
+        raise RuleError(_("Invalid %(type)s rule — %(details)s") % {"type": rule_type, "details": details}, reader.errors)
     return rule  # type: ignore[return-value]
 
 
@@ -152,18 +161,18 @@ def _parse_piecewise(data: dict):
     raw_knots = data.get("knots")
     knots: list[tuple[Decimal, Decimal]] = []
     if not isinstance(raw_knots, list) or len(raw_knots) < 2:
-        reader.add("knots", "Give at least two knots as [value, score] pairs.")
+        reader.add("knots", _("Give at least two knots as [value, score] pairs."))
     else:
         for position, knot in enumerate(raw_knots, start=1):
             try:
                 if not isinstance(knot, list | tuple) or len(knot) != 2:
-                    raise NotANumber("expected a [value, score] pair")
+                    raise NotANumber(_("expected a [value, score] pair"))
                 knots.append((to_decimal(knot[0]), to_decimal(knot[1])))
             except NotANumber as error:
-                reader.add("knots", f"Knot {position}: {error}.")
+                reader.add("knots", _("Knot %(position)s: %(problem)s.") % {"position": position, "problem": error})
         values = [value for value, _score in knots]
         if len(knots) == len(raw_knots) and any(later <= earlier for earlier, later in zip(values, values[1:], strict=False)):
-            reader.add("knots", "Knot values must be strictly increasing.")
+            reader.add("knots", _("Knot values must be strictly increasing."))
     return reader, PiecewiseRule(knots=tuple(knots), basis=basis)  # type: ignore[arg-type]
 
 
@@ -174,21 +183,21 @@ def _parse_bands(data: dict):
     raw_bands = data.get("bands")
     bands: list[Band] = []
     if not isinstance(raw_bands, list) or not raw_bands:
-        reader.add("bands", "Give at least one band as {threshold, score}.")
+        reader.add("bands", _("Give at least one band as {threshold, score}."))
     else:
         for position, band in enumerate(raw_bands, start=1):
             try:
                 if not isinstance(band, dict) or set(band) != {"threshold", "score"}:
-                    raise NotANumber("expected an object with exactly 'threshold' and 'score'")
+                    raise NotANumber(_("expected an object with exactly 'threshold' and 'score'"))
                 bands.append(Band(to_decimal(band["threshold"]), to_decimal(band["score"])))
             except NotANumber as error:
-                reader.add("bands", f"Band {position}: {error}.")
+                reader.add("bands", _("Band %(position)s: %(problem)s.") % {"position": position, "problem": error})
         thresholds = [band.threshold for band in bands]
         pairs = list(zip(thresholds, thresholds[1:], strict=False))
         if comparison == "le" and any(later <= earlier for earlier, later in pairs):
-            reader.add("bands", "For 'le' the thresholds must be strictly ascending (first band is the best).")
+            reader.add("bands", _("For 'le' the thresholds must be strictly ascending (first band is the best)."))
         if comparison == "ge" and any(later >= earlier for earlier, later in pairs):
-            reader.add("bands", "For 'ge' the thresholds must be strictly descending (first band is the best).")
+            reader.add("bands", _("For 'ge' the thresholds must be strictly descending (first band is the best)."))
     return reader, BandsRule(comparison=comparison, bands=tuple(bands), otherwise=otherwise)  # type: ignore[arg-type]
 
 
@@ -206,7 +215,8 @@ def _parse_deduction(data: dict):
     per_occurrence = reader.number("per_occurrence", positive=True)
     floor = reader.number("floor", ZERO)
     if full is not None and floor is not None and floor > full:
-        reader.add("floor", f"The floor ({plain(floor)}) must not exceed the full score ({plain(full)}).")
+        message = _("The floor (%(floor)s) must not exceed the full score (%(full)s).")
+        reader.add("floor", message % {"floor": plain(floor), "full": plain(full)})
     return reader, DeductionRule(full=full, per_occurrence=per_occurrence, floor=floor)  # type: ignore[arg-type]
 
 
@@ -214,27 +224,27 @@ def _parse_manual(data: dict):
     reader = _Reader(data, ("scale_min", "scale_max", "rater_weights"))
     scale_min, scale_max = reader.number("scale_min"), reader.number("scale_max")
     if scale_min is not None and scale_max is not None and scale_max <= scale_min:
-        reader.add("scale_max", "Must be greater than scale_min.")
+        reader.add("scale_max", _("Must be greater than scale_min."))
     raw_weights = data.get("rater_weights")
     weights: list[tuple[str, Decimal]] = []
     if not isinstance(raw_weights, dict) or not raw_weights:
-        reader.add("rater_weights", 'Give at least one rater role with its weight, e.g. {"manager": 100}.')
+        reader.add("rater_weights", _('Give at least one rater role with its weight, e.g. {"manager": 100}.'))
     else:
         for role, raw in raw_weights.items():
             try:
                 weight = to_decimal(raw)
             except NotANumber as error:
-                reader.add("rater_weights", f"'{role}': {error}.")
+                reader.add("rater_weights", _("'%(role)s': %(problem)s.") % {"role": role, "problem": error})
                 continue
             if not isinstance(role, str) or not role.strip():
-                reader.add("rater_weights", "Rater roles must be non-empty names.")
+                reader.add("rater_weights", _("Rater roles must be non-empty names."))
             elif weight <= 0:
-                reader.add("rater_weights", f"'{role}': weight must be greater than 0.")
+                reader.add("rater_weights", _("'%(role)s': weight must be greater than 0.") % {"role": role})
             else:
                 weights.append((role, weight))
         total = sum((weight for _role, weight in weights), ZERO)
         if len(weights) == len(raw_weights) and total != HUNDRED:
-            reader.add("rater_weights", f"Weights must sum to 100 (they sum to {plain(total)}).")
+            reader.add("rater_weights", _("Weights must sum to 100 (they sum to %(total)s).") % {"total": plain(total)})
     return reader, ManualRule(scale_min=scale_min, scale_max=scale_max, rater_weights=tuple(weights))  # type: ignore[arg-type]
 
 
@@ -245,15 +255,16 @@ def _parse_formula(data: dict):
     inputs: tuple[str, ...] = ()
     reserved = set(BASE_NAMES) | set(FUNCTIONS)
     if not isinstance(raw_inputs, list) or not all(isinstance(name, str) for name in raw_inputs):
-        reader.add("inputs", "Give a list of input names.")
+        reader.add("inputs", _("Give a list of input names."))
     else:
         for name in raw_inputs:
             if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
-                reader.add("inputs", f"'{name}' is not a valid name (letters, digits and _; not starting with _ or a digit).")
+                message = _("'%(name)s' is not a valid name (letters, digits and _; not starting with _ or a digit).")
+                reader.add("inputs", message % {"name": name})
             elif name in reserved:
-                reader.add("inputs", f"'{name}' is reserved.")
+                reader.add("inputs", _("'%(name)s' is reserved.") % {"name": name})
         if len(set(raw_inputs)) != len(raw_inputs):
-            reader.add("inputs", "Input names must be unique.")
+            reader.add("inputs", _("Input names must be unique."))
         inputs = tuple(raw_inputs)
     expression = data.get("expression")
     tree = None

@@ -3,7 +3,9 @@
 Numbers are `Decimal(38, 18)` columns: additions and multiplications are exact and each
 division is rounded at the 18th decimal place, far below the 2-place rounding point, so
 the rounded result equals the scalar Decimal path (the hypothesis tests pin this).
-Values must stay below 10**20 in magnitude; larger ones raise RuleError.
+Values must stay below 10**20 in magnitude; larger ones raise RuleError, as do columns that
+cannot be read as numbers. Messages for mistakes of the calling code (a manual rule, a missing
+column) are left in English: users never see them.
 
 Rows a rule cannot score (missing or non-positive target, division by zero in a formula,
 negative occurrence count, missing input) get null; `scoring.score` explains why for one row.
@@ -13,9 +15,10 @@ Manual rules are not vectorised: ratings are per-rater lists, scored per assessm
 from __future__ import annotations
 
 import ast
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from .errors import RuleError
 from .formula import compare, compare_values, exponent_literal, number_literal, round_digits
@@ -24,6 +27,10 @@ from .spec import BandsRule, BinaryRule, DeductionRule, FormulaRule, LinearRule,
 WORKING_DTYPE = pl.Decimal(38, 18)
 SCORE_DTYPE = pl.Decimal(38, 2)
 _ROUNDING = "half_away_from_zero"  # the same as Decimal ROUND_HALF_UP
+_WORKING_PLACES = Decimal(1).scaleb(-18)
+_WORKING_LIMIT = Decimal(10) ** 20
+# Rounds literals as Polars' cast to WORKING_DTYPE does; 40 digits hold any value below the limit.
+_LITERAL_CONTEXT = Context(prec=40, rounding=ROUND_HALF_EVEN)
 
 
 def score_frame(rule: Rule, frame: pl.DataFrame) -> pl.Series:
@@ -39,8 +46,9 @@ def score_frame(rule: Rule, frame: pl.DataFrame) -> pl.Series:
     try:
         # with_columns broadcasts formulas that are constant (e.g. "100") to every row.
         return frame.with_columns(rounded.alias("__score")).get_column("__score").alias("score")
-    except pl.exceptions.ComputeError as error:
-        raise RuleError(f"The scores could not be computed: {str(error).splitlines()[0]}.")
+    except pl.exceptions.PolarsError as error:  # overflow, or a column that cannot be read as numbers
+        # The detail is Polars' own (English) text, e.g. "decimal precision overflow".
+        raise RuleError(_("The scores could not be computed: %(problem)s.") % {"problem": str(error).splitlines()[0]})
 
 
 def _number_column(frame: pl.DataFrame, name: str) -> pl.Expr:
@@ -52,7 +60,12 @@ def _number_column(frame: pl.DataFrame, name: str) -> pl.Expr:
 
 
 def _lit(value: Decimal | int) -> pl.Expr:
-    return pl.lit(Decimal(value), dtype=WORKING_DTYPE)
+    """Every rule constant goes through here, so one Polars cannot hold is a RuleError, not a Polars error."""
+    # Rounded here because Polars cannot even take a Decimal of more than 38 digits (e.g. 0.1 followed by 40 digits).
+    rounded = Decimal(value).quantize(_WORKING_PLACES, context=_LITERAL_CONTEXT) if abs(value) < _WORKING_LIMIT else None
+    if rounded is None or abs(rounded) >= _WORKING_LIMIT:
+        raise RuleError(_("The rule's numbers are too large to score (at most 20 digits before the decimal point)."))
+    return pl.lit(rounded, dtype=WORKING_DTYPE)
 
 
 def _null() -> pl.Expr:
@@ -60,7 +73,8 @@ def _null() -> pl.Expr:
 
 
 def _clamp(value: pl.Expr, floor: Decimal, cap: Decimal) -> pl.Expr:
-    return pl.when(value < floor).then(_lit(floor)).when(value > cap).then(_lit(cap)).otherwise(value)
+    floor_value, cap_value = _lit(floor), _lit(cap)
+    return pl.when(value < floor_value).then(floor_value).when(value > cap_value).then(cap_value).otherwise(value)
 
 
 def _positive_or_null(value: pl.Expr) -> pl.Expr:
@@ -78,7 +92,7 @@ def _raw_score(rule: Rule, columns: dict[str, pl.Expr]) -> pl.Expr:
     if isinstance(rule, BandsRule):
         chain = pl.when(actual.is_null()).then(_null())
         for band in rule.bands:
-            chain = chain.when(compare_values(rule.comparison, actual, band.threshold)).then(_lit(band.score))
+            chain = chain.when(compare_values(rule.comparison, actual, _lit(band.threshold))).then(_lit(band.score))
         return chain.otherwise(_lit(rule.otherwise))
     if isinstance(rule, BinaryRule):
         threshold = _lit(rule.threshold) if rule.threshold is not None else target
@@ -86,7 +100,8 @@ def _raw_score(rule: Rule, columns: dict[str, pl.Expr]) -> pl.Expr:
         return pl.when(met.is_null()).then(_null()).when(met).then(_lit(rule.full)).otherwise(_lit(0))
     if isinstance(rule, DeductionRule):
         remaining = _lit(rule.full) - actual * _lit(rule.per_occurrence)
-        return pl.when(actual < 0).then(_null()).when(remaining < rule.floor).then(_lit(rule.floor)).otherwise(remaining)
+        floor = _lit(rule.floor)
+        return pl.when(actual < 0).then(_null()).when(remaining < floor).then(floor).otherwise(remaining)
     if isinstance(rule, FormulaRule):
         return _clamp(_FormulaCompiler(columns).compile(rule.tree), rule.floor, rule.cap)
     raise RuleError(f"Rule type {rule.type!r} cannot be scored in a frame.")
@@ -94,11 +109,11 @@ def _raw_score(rule: Rule, columns: dict[str, pl.Expr]) -> pl.Expr:
 
 def _piecewise(rule: PiecewiseRule, position: pl.Expr) -> pl.Expr:
     (first_value, first_score), last_score = rule.knots[0], rule.knots[-1][1]
-    chain = pl.when(position.is_null()).then(_null()).when(position <= first_value).then(_lit(first_score))
+    chain = pl.when(position.is_null()).then(_null()).when(position <= _lit(first_value)).then(_lit(first_score))
     for (left_value, left_score), (right_value, right_score) in zip(rule.knots, rule.knots[1:], strict=False):
         # Same operation order as the scalar path: multiply, then one division.
-        between = _lit(left_score) + (position - left_value) * _lit(right_score - left_score) / _lit(right_value - left_value)
-        chain = chain.when(position <= right_value).then(between)
+        between = _lit(left_score) + (position - _lit(left_value)) * _lit(right_score - left_score) / _lit(right_value - left_value)
+        chain = chain.when(position <= _lit(right_value)).then(between)
     return chain.otherwise(_lit(last_score))
 
 

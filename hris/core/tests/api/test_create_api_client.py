@@ -12,7 +12,9 @@ from hris.accounts.models import ApiClient, RoleAssignment, User
 from hris.audit.models import AuditEvent
 from hris.core.tests.api.support import data_fingerprint
 
-KNOWN_SCOPES = "Choose one or more of: org:read, org:write, employees:read, employees:write, audit:read, kpi:read, kpi:write, metrics:write."
+KNOWN_SCOPES = (
+    "Choose one or more of: org:read, org:write, employees:read, employees:write, audit:read, kpi:read, kpi:write, metrics:write."
+)
 
 
 def run(*arguments: str) -> str:
