@@ -218,7 +218,7 @@ def clear_results(cycle) -> None:  # noqa: ANN001
             f"(SELECT id FROM {Assessment._meta.db_table} WHERE cycle_id = %s)",
             [cycle.pk],
         )
-        Assessment.objects.filter(cycle=cycle).update(computed_total=None, final_score=None, is_complete=False)
+        Assessment.objects.filter(cycle=cycle).update(computed_total=None, final_score=None, is_complete=False, result_digest=None)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM ANALYZE {AssessmentItem._meta.db_table}")

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hris.core.errors import DomainError
 from hris.kpi.choices import Aggregation, Category, Direction, Measurement, MetricLevel, WhenNoData
@@ -111,7 +112,9 @@ class IndicatorFilterForm(forms.Form):
     data_source = forms.ChoiceField(label=_label(Indicator, "data_source"), required=False)
     tag = forms.ChoiceField(label=_("Industry or department tag"), required=False)
     active = forms.ChoiceField(
-        label=_label(Indicator, "is_active"), required=False, choices=[("", _("All")), ("1", _("Active")), ("0", _("Inactive"))]
+        label=_label(Indicator, "is_active"),
+        required=False,
+        choices=[("", _("All")), ("1", pgettext_lazy("in use", "Active")), ("0", _("Inactive"))],
     )
 
     def __init__(self, *args: Any, data_sources: list[str], tags: list[str], **kwargs: Any):
@@ -208,7 +211,7 @@ class TemplateItemForm(forms.Form):
     weight = forms.CharField(
         label=_("Weight (%)"), required=False, max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal", "data-weight": ""})
     )
-    target = forms.CharField(label=_("Target"), required=False, max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    target = forms.CharField(label=_("Target value"), required=False, max_length=30, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     rule = forms.CharField(
         label=_("Own scoring rule (JSON, empty: the indicator's rule)"),
         required=False,

@@ -62,7 +62,7 @@ class AssessmentItem(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("order"))
     weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2)
-    target = models.DecimalField(_("target"), max_digits=20, decimal_places=4, null=True)
+    target = models.DecimalField(_("target value"), max_digits=20, decimal_places=4, null=True)
     actual = models.DecimalField(_("actual"), max_digits=24, decimal_places=4, null=True)
     score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, null=True)
     points = models.DecimalField(_("weighted points"), max_digits=7, decimal_places=2)
@@ -100,7 +100,7 @@ class Rating(BaseModel):
 
 class ComputationRun(BaseModel):
     cycle = models.ForeignKey("kpi.Cycle", on_delete=models.CASCADE, related_name="computation_runs", verbose_name=_("cycle"))
-    kind = models.CharField(_("kind"), max_length=8, choices=RunKind.choices)
+    kind = models.CharField(_("run kind"), max_length=8, choices=RunKind.choices)
     state = models.CharField(_("state"), max_length=10, choices=RunState.choices, default=RunState.QUEUED, db_index=True)
     employee_ids = models.JSONField(_("employees"), default=list, blank=True)
     reason = models.CharField(_("why"), max_length=200, blank=True)

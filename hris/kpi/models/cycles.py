@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hris.core.models import BaseModel
 from hris.kpi.choices import AssignmentKind, CycleState, PeriodType
@@ -12,7 +13,7 @@ from hris.org.choices import JobFamily
 
 class Cycle(BaseModel):
     company = models.ForeignKey("org.Company", on_delete=models.PROTECT, related_name="kpi_cycles", verbose_name=_("company"))
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(pgettext_lazy("thing", "name"), max_length=120)
     period_type = models.CharField(_("period"), max_length=12, choices=PeriodType.choices)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
@@ -122,9 +123,9 @@ class Target(BaseModel):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="targets", verbose_name=_("cycle"))
     employee = models.ForeignKey("people.Employee", on_delete=models.CASCADE, related_name="+", verbose_name=_("employee"))
     indicator = models.ForeignKey("kpi.Indicator", on_delete=models.PROTECT, related_name="+", verbose_name=_("indicator"))
-    value = models.DecimalField(_("target"), max_digits=20, decimal_places=4)
+    value = models.DecimalField(_("target value"), max_digits=20, decimal_places=4)
 
     class Meta:
-        verbose_name = _("target")
+        verbose_name = _("target value")
         verbose_name_plural = _("targets")
         constraints = [models.UniqueConstraint(fields=["cycle", "employee", "indicator"], name="target_once_per_employee_indicator")]

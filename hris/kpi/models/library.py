@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hris.core.models import BaseModel
@@ -46,7 +46,7 @@ class Indicator(LocalisedNameMixin, BaseModel):
     default_rule = models.JSONField(_("default scoring rule"))
     default_target = models.DecimalField(_("default target"), max_digits=20, decimal_places=4, null=True, blank=True)
     tags = models.CharField(_("tags"), max_length=200, blank=True, help_text=_("Industries and departments, comma-separated."))
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("in use", "active"), default=True)
 
     class Meta:
         verbose_name = _("indicator")
@@ -78,7 +78,7 @@ class Template(LocalisedNameMixin, BaseModel):
         "org.Position", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("intended position")
     )
     job_family = models.CharField(_("intended job family"), max_length=32, choices=JobFamily.choices, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("in use", "active"), default=True)
 
     class Meta:
         verbose_name = _("KPI template")

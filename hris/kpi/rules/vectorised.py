@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 from decimal import ROUND_HALF_EVEN, Context, Decimal
+from functools import lru_cache
 
 import polars as pl
 from django.utils.translation import gettext as _
@@ -41,8 +42,8 @@ def score_frame(rule: Rule, frame: pl.DataFrame) -> pl.Series:
     missing = [name for name in needed if name not in frame.columns]
     if missing:
         raise RuleError(f"The frame lacks columns: {', '.join(missing)}.", {name: ["Column is missing."] for name in missing})
-    raw = _raw_score(rule, {name: _number_column(frame, name) for name in needed})
-    rounded = raw.round(2, mode=_ROUNDING).cast(SCORE_DTYPE)
+    floats = frozenset(name for name in needed if frame.schema[name].is_float())
+    rounded = _score_expression(rule, needed, floats)
     try:
         # with_columns broadcasts formulas that are constant (e.g. "100") to every row.
         return frame.with_columns(rounded.alias("__score")).get_column("__score").alias("score")
@@ -51,9 +52,17 @@ def score_frame(rule: Rule, frame: pl.DataFrame) -> pl.Series:
         raise RuleError(_("The scores could not be computed: %(problem)s.") % {"problem": str(error).splitlines()[0]})
 
 
-def _number_column(frame: pl.DataFrame, name: str) -> pl.Expr:
+@lru_cache(maxsize=512)
+def _score_expression(rule: Rule, needed: tuple[str, ...], floats: frozenset[str]) -> pl.Expr:
+    """The rounded score expression of a rule; built once per rule and column types (a computation
+    calls score_frame once per rule, and building the expression costs more than scoring a few rows)."""
+    raw = _raw_score(rule, {name: _number_column(name, name in floats) for name in needed})
+    return raw.round(2, mode=_ROUNDING).cast(SCORE_DTYPE)
+
+
+def _number_column(name: str, is_float: bool) -> pl.Expr:
     column = pl.col(name)
-    if frame.schema[name].is_float():
+    if is_float:
         # Through text, so 0.1 becomes 0.1 rather than its binary expansion 0.1000000000000000055…
         column = column.cast(pl.String)
     return column.cast(WORKING_DTYPE)

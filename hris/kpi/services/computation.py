@@ -7,14 +7,16 @@ one still writing); requests that arrive while a run is queued merge into it.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +32,8 @@ from hris.kpi.permissions import require_company
 
 logger = logging.getLogger(__name__)
 
-CHUNK_ASSESSMENTS = 25_000  # progress is committed after each chunk
+CHUNK_ASSESSMENTS = 20_000  # progress is committed after each chunk
+WRITERS = max(1, int(os.environ.get("RENSHI_KPI_WRITERS", "2")))  # parallel COPY connections on PostgreSQL
 STALE_RUN = timedelta(minutes=30)  # a RUNNING run older than this died with its worker
 PER_ASSESSMENT_AUDIT_LIMIT = 200  # small runs audit each changed total; whole cycles audit a summary
 
@@ -142,23 +145,54 @@ def _execute(run: ComputationRun) -> None:
     assessment_ids = inputs.assessments.get_column("assessment_id").to_list()
     audit_each = len(assessment_ids) <= PER_ASSESSMENT_AUDIT_LIMIT
     before = _totals_before(assessment_ids) if audit_each else {}
-    written = 0
-    for start in range(0, len(assessment_ids), CHUNK_ASSESSMENTS):
-        chunk = assessment_ids[start : start + CHUNK_ASSESSMENTS]
-        chunk_items = items.filter(pl_between("assessment_id", chunk[0], chunk[-1]))
-        changed = changed_assessment_ids(totals.filter(pl_between("assessment_id", chunk[0], chunk[-1])))
-        with transaction.atomic():
-            if changed:
-                changed_filter = pl.col("assessment_id").is_in(changed)
-                written += replace_items(chunk_items.filter(changed_filter), changed)
-                update_totals(totals.filter(changed_filter))
-            if start + CHUNK_ASSESSMENTS >= len(assessment_ids):
-                _finish(run, cycle, totals, before, audit_each, written, timings, started)
-        if start + CHUNK_ASSESSMENTS < len(assessment_ids):
-            ComputationRun.objects.filter(pk=run.pk).update(done=start + len(chunk), items_written=written)
-    if not assessment_ids:
-        with transaction.atomic():
-            _finish(run, cycle, totals, before, audit_each, written, timings, started)
+    chunks = [assessment_ids[start : start + CHUNK_ASSESSMENTS] for start in range(0, len(assessment_ids), CHUNK_ASSESSMENTS)]
+    written = done = 0
+    for chunk_written, chunk_size in _write_chunks(items, totals, chunks):
+        written, done = written + chunk_written, done + chunk_size
+        if done < len(assessment_ids):
+            ComputationRun.objects.filter(pk=run.pk).update(done=done, items_written=written)
+    with transaction.atomic():
+        _finish(run, cycle, totals, before, audit_each, written, timings, started)
+
+
+def _write_chunks(items: pl.DataFrame, totals: pl.DataFrame, chunks: list[list[int]]):  # noqa: ANN202
+    """Yield (items written, assessments) per chunk as each commits.
+
+    On PostgreSQL, chunks are written by parallel connections: COPY parsing and index upkeep
+    happen in the database backends, so two writers keep two cores busy while this process
+    waits. Inside an enclosing transaction (tests, the demo seed) other connections could not
+    see its rows, so the chunks are then written one after another on this connection.
+    """
+    parallel = connection.vendor == "postgresql" and len(chunks) > 1 and not connection.in_atomic_block and WRITERS > 1
+    if not parallel:
+        for chunk in chunks:
+            yield _write_chunk(items, totals, chunk), len(chunk)
+        return
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        futures = {pool.submit(_write_chunk_on_own_connection, items, totals, chunk): len(chunk) for chunk in chunks}
+        for future in as_completed(futures):
+            yield future.result(), futures[future]
+
+
+def _write_chunk_on_own_connection(items: pl.DataFrame, totals: pl.DataFrame, chunk: list[int]) -> int:
+    try:
+        return _write_chunk(items, totals, chunk)
+    finally:
+        connection.close()  # this thread's connection
+
+
+def _write_chunk(items: pl.DataFrame, totals: pl.DataFrame, chunk: list[int]) -> int:
+    """Rewrite the chunk's assessments whose result changed; one transaction per chunk."""
+    in_chunk = pl_between("assessment_id", chunk[0], chunk[-1])
+    chunk_totals = totals.filter(in_chunk)
+    changed = changed_assessment_ids(chunk_totals)
+    if not changed:
+        return 0
+    changed_filter = pl.col("assessment_id").is_in(changed)
+    with transaction.atomic():
+        written = replace_items(items.filter(in_chunk).filter(changed_filter), changed)
+        update_totals(chunk_totals.filter(changed_filter))
+    return written
 
 
 def pl_between(column: str, low: int, high: int) -> pl.Expr:

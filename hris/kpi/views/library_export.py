@@ -26,7 +26,7 @@ EXPORT_FORMATS = {
     "xlsx": (library_export_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 SUMMARY_COUNTS = ("indicators_created", "indicators_skipped", "templates_created", "templates_skipped")
-SHEET_LABELS = {"indicators": gettext_lazy("Indicators"), "templates": gettext_lazy("Templates"), "": gettext_lazy("File")}
+SHEET_LABELS = {"indicators": gettext_lazy("Indicators"), "templates": gettext_lazy("KPI templates"), "": gettext_lazy("File")}
 
 
 def library_export_file(*, actor: Any, company: Company, file_format: str) -> bytes:
