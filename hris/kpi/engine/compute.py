@@ -91,25 +91,27 @@ def _score_group(
     if isinstance(rule, FormulaRule) and rule.inputs:
         group = input_sums(aggregates, group, rule.inputs, codes)
     scores = score_frame(rule, group)
-    group = group.with_columns(scores.alias("score"))
-    status = (
-        pl.when(pl.col("score").is_not_null())
-        .then(pl.lit(ItemStatus.SCORED.value))
-        .when(pl.col("actual").is_null() & ~pl.lit(isinstance(rule, FormulaRule)))
-        .then(pl.lit(ItemStatus.NO_DATA.value))
-        .otherwise(pl.lit(ItemStatus.ERROR.value))
-    )
-    group = group.with_columns(status.alias("status"))
-    return _explain_errors(rule, group)
+    missing_actual = group.get_column("actual").is_null() & (not isinstance(rule, FormulaRule))
+    status = pl.Series("status", [ItemStatus.SCORED.value] * group.height, dtype=pl.String)
+    unscored = scores.is_null()
+    if unscored.any():
+        status = pl.select(
+            pl.when(~pl.lit(unscored))
+            .then(pl.lit(ItemStatus.SCORED.value))
+            .when(pl.lit(missing_actual))
+            .then(pl.lit(ItemStatus.NO_DATA.value))
+            .otherwise(pl.lit(ItemStatus.ERROR.value))
+            .alias("status")
+        ).to_series()
+    group = group.with_columns(scores.alias("score"), status, pl.lit("", dtype=pl.String).alias("message"))
+    if (status == ItemStatus.ERROR.value).any():
+        return _explain_errors(rule, group)
+    return group
 
 
 def _explain_errors(rule, group: pl.DataFrame) -> pl.DataFrame:
     """Rows the vectorised path could not score get the scalar path's exact reason."""
-    messages = pl.lit("", dtype=pl.String)
-    group = group.with_columns(messages.alias("message"))
     failed = group.filter(pl.col("status") == ItemStatus.ERROR.value)
-    if failed.is_empty():
-        return group
     explained = []
     names = getattr(rule, "inputs", ())
     for row in failed.iter_rows(named=True):
