@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hris.kpi.views import cycle_data, cycles, metric_records, progress
+from hris.kpi.views import corrections, cycle_data, cycles, metric_records, progress
 
 urlpatterns: list = [
     path("cycles/", cycles.cycle_list, name="cycle_list"),
@@ -25,6 +25,7 @@ urlpatterns: list = [
     path("metrics/", metric_records.metric_record_list, name="metric_records"),
     path("metrics/new/", metric_records.metric_record_create, name="metric_record_create"),
     path("metrics/<int:record_id>/", metric_records.metric_record_history_view, name="metric_record_history"),
+    path("metrics/<int:record_id>/correct/", corrections.metric_record_correction, name="metric_record_correct"),
     path("metrics/import/", cycle_data.metrics_import, name="metrics_import"),
     path("metrics/import/<slug:token>/", cycle_data.metrics_import_preview, name="metrics_import_preview"),
     path("metrics/import/<slug:token>/errors.xlsx", cycle_data.metrics_import_errors, name="metrics_import_errors"),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from hris.accounts.roles import Capability
 from hris.accounts.scopes import has_capability
 from hris.core import errors
+from hris.kpi.choices import RECOMPUTABLE_STATES
 from hris.kpi.models import Assessment, Cycle
 from hris.kpi.selectors import assessment_breakdown, assessment_get, assessments_visible_to, cycle_get
 from hris.kpi.what_if import what_if
@@ -133,21 +134,24 @@ def cycle_assessments(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _breakdown_context(assessment: Assessment) -> dict[str, Any]:
+def _breakdown_context(assessment: Assessment, actor: Any = None) -> dict[str, Any]:
     breakdown = assessment_breakdown(assessment)
     for item in breakdown["items"]:
         item["target_text"], item["actual_text"] = number_text(item["target"]), number_text(item["actual"])
         item["what_if_value"], item["what_if_errors"] = item["actual_text"], []
         for record in item["records"]:
             record.value_text = number_text(record.value)
-    return {"assessment": assessment, "breakdown": breakdown, "cycle": assessment.cycle}
+    can_set_weights = (
+        actor is not None and has_capability(actor, Capability.CONFIGURE_KPI) and assessment.cycle.state in RECOMPUTABLE_STATES
+    )
+    return {"assessment": assessment, "breakdown": breakdown, "cycle": assessment.cycle, "can_set_weights": can_set_weights}
 
 
 @login_required
 @require_GET
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_or_404(request.user, pk)
-    return render(request, "kpi/scores/assessment_detail.html", _breakdown_context(assessment))
+    return render(request, "kpi/scores/assessment_detail.html", _breakdown_context(assessment, request.user))
 
 
 def _differs(text: str, current: Decimal | None) -> bool:
@@ -164,7 +168,7 @@ def _differs(text: str, current: Decimal | None) -> bool:
 def assessment_what_if(request: HttpRequest, pk: int) -> HttpResponse:
     """Scores hypothetical actuals with the same engine; nothing is written."""
     assessment = assessment_or_404(request.user, pk)
-    context = _breakdown_context(assessment)
+    context = _breakdown_context(assessment, request.user)
     items = context["breakdown"]["items"]
     actuals = {}
     for item in items:
