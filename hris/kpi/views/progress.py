@@ -49,6 +49,7 @@ def cycle_compute(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "kpi/cycles/_run_progress.html", {"cycle": cycle, "run": None, "compute_error": error.message})
         messages.error(request, error.message)
         return redirect("kpi:cycle_detail", pk=cycle.pk)
+    run.refresh_from_db()  # a worker (or eager mode) may already have started or finished it
     if wants_partial(request):
         return render(request, "kpi/cycles/_run_progress.html", {"cycle": cycle, "run": run, "polling": True})
     return redirect(reverse("kpi:cycle_detail", kwargs={"pk": cycle.pk}) + "#computation")
