@@ -3,6 +3,7 @@
 import pytest
 
 from hris.tests.world import World, build_world
+from tests.e2e.browser import chromium_browser, page  # noqa: F401  (browser fixtures, shared by every browser test)
 
 
 @pytest.fixture

@@ -83,10 +83,12 @@ def _deduction(rule: DeductionRule, chinese: bool) -> str:
 
 def _manual(rule: ManualRule, chinese: bool) -> str:
     scale = f"{plain(rule.scale_min)}–{plain(rule.scale_max)}"
+    # Heaviest rater first: PostgreSQL's jsonb does not keep the key order the rule was written in.
+    ordered = sorted(rule.rater_weights, key=lambda pair: (-pair[1], pair[0]))
     if chinese:
-        weights = "，".join(f"{_ROLE_NAMES_ZH.get(role, role)} {plain(weight)}%" for role, weight in rule.rater_weights)
+        weights = "，".join(f"{_ROLE_NAMES_ZH.get(role, role)} {plain(weight)}%" for role, weight in ordered)
         return f"评分（{scale}）线性换算为 0–100 分；评分人权重：{weights}"
-    weights = ", ".join(f"{role} {plain(weight)}%" for role, weight in rule.rater_weights)
+    weights = ", ".join(f"{role} {plain(weight)}%" for role, weight in ordered)
     return f"ratings on a {scale} scale mapped linearly to 0–100 points; rater weights: {weights}"
 
 

@@ -4,12 +4,11 @@ the department tree collapses and expands."""
 import pytest
 
 from hris.tests.world import PASSWORD
-from tests.e2e.conftest import chromium_browser, page  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
 
-def _log_in(page, live_server, username: str) -> None:  # noqa: ANN001, F811
+def _log_in(page, live_server, username: str) -> None:  # noqa: ANN001
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
@@ -17,7 +16,7 @@ def _log_in(page, live_server, username: str) -> None:  # noqa: ANN001, F811
     page.wait_for_load_state()
 
 
-def test_chart_loads_the_next_level_on_demand(world, live_server, page):  # noqa: ANN001, F811
+def test_chart_loads_the_next_level_on_demand(world, live_server, page):  # noqa: ANN001
     _log_in(page, live_server, "hr_admin")
     page.goto(f"{live_server.url}/org/chart/")
     production_head = world.employees["prod_head"].pk
@@ -35,7 +34,7 @@ def test_chart_loads_the_next_level_on_demand(world, live_server, page):  # noqa
     assert "李工人" in page.locator(f'[data-employee="{worker}"]').inner_text()
 
 
-def test_tree_collapses_and_expands(world, live_server, page):  # noqa: ANN001, F811
+def test_tree_collapses_and_expands(world, live_server, page):  # noqa: ANN001
     _log_in(page, live_server, "ceo")
     page.goto(f"{live_server.url}/org/")
     workshop = page.locator('[data-department="workshop1"]')

@@ -1,5 +1,9 @@
 """Browser tests drive the system Chromium (Debian package `chromium`) through Playwright.
 
+The fixtures are registered once, in the root conftest.py: one Playwright instance per test
+process, whichever directories its browser tests come from (two session fixtures of the same
+name in one process would start a second event loop and fail).
+
 Without Chromium they skip with a reason; CI sets RENSHI_REQUIRE_BROWSER=1 so a missing
 browser fails instead of silently skipping.
 """
