@@ -62,30 +62,31 @@ def with_owner_keys(items: pl.DataFrame, codes: dict[str, int]) -> pl.DataFrame:
 def attach_actuals(items: pl.DataFrame, aggregates: pl.DataFrame) -> pl.DataFrame:
     """Adds `actual` and `record_ids` to items carrying aggregation, owner_key, key ids and zero_when_empty.
 
-    Each aggregation is computed on its own rows only: Polars evaluates every branch of a
-    when/then chain on every row, and Decimal divisions on 800,000 rows are not free.
+    A few whole-frame operations whatever the size: for one employee the per-operation cost
+    dominates, and for a whole cycle these expressions are cheap next to the joins.
     """
-    joined = items.join(aggregates, on=KEY_COLUMNS, how="left")
-    parts = []
-    for (aggregation,), part in joined.partition_by("aggregation", as_dict=True).items():
-        count = pl.col("value_count").cast(pl.Int64).fill_null(0)
-        if aggregation == Aggregation.RATIO:
-            part = _with_denominator(part, aggregates)
-            denominator = pl.col("denominator_sum")
-            actual = pl.col("value_sum").fill_null(0) * 100 / pl.when(denominator != 0).then(denominator)
-        else:
-            actual = _ACTUALS[aggregation](count)
-            # "Counts as zero" indicators (complaints, defects …) score no records as 0, not as missing.
-            actual = pl.when(pl.col("zero_when_empty") & (count == 0)).then(pl.lit(0, dtype=NUMBER)).otherwise(actual)
-        part = part.with_columns(actual.cast(NUMBER).round(ACTUAL_PLACES, mode="half_away_from_zero").alias("actual"))
-        parts.append(part.drop("denominator_sum", strict=False))
-    if not parts:
-        return joined.with_columns(pl.lit(None, dtype=NUMBER).alias("actual")).drop(_AGGREGATE_COLUMNS)
-    return (
-        pl.concat([part.select(parts[0].columns) for part in parts])
-        .with_columns(pl.col("record_ids").fill_null([]))
-        .drop(_AGGREGATE_COLUMNS)
+    denominators = aggregates.select(
+        "owner_key",
+        pl.col("key_id").alias("denominator_key_id"),
+        pl.col("value_sum").alias("denominator_sum"),
+        pl.col("record_ids").alias("denominator_ids"),
     )
+    joined = items.join(aggregates, on=KEY_COLUMNS, how="left").join(denominators, on=["owner_key", "denominator_key_id"], how="left")
+    aggregation, count = pl.col("aggregation"), pl.col("value_count").cast(pl.Int64).fill_null(0)
+    is_ratio = aggregation == Aggregation.RATIO
+    denominator = pl.col("denominator_sum")
+    actual = pl.when(is_ratio).then(pl.col("value_sum").fill_null(0) * 100 / pl.when(denominator != 0).then(denominator))
+    for name, expression in _ACTUALS.items():
+        actual = actual.when(aggregation == name).then(expression(count))
+    # "Counts as zero" indicators (complaints, defects …) score no records as 0, not as missing.
+    empty_is_zero = pl.col("zero_when_empty") & (count == 0) & ~is_ratio
+    actual = pl.when(empty_is_zero).then(pl.lit(0, dtype=NUMBER)).otherwise(actual.otherwise(None))
+    # Ratio rows list the numerator's records, then the denominator's (each ascending).
+    ratio_ids = pl.concat_list(pl.col("record_ids").fill_null([]), pl.col("denominator_ids").fill_null([]))
+    return joined.with_columns(
+        actual.cast(NUMBER).round(ACTUAL_PLACES, mode="half_away_from_zero").alias("actual"),
+        pl.when(is_ratio).then(ratio_ids).otherwise(pl.col("record_ids").fill_null([])).alias("record_ids"),
+    ).drop(*_AGGREGATE_COLUMNS, "denominator_sum", "denominator_ids")
 
 
 _AGGREGATE_COLUMNS = ("value_sum", "value_count", "value_max", "value_min", "value_last")
@@ -97,19 +98,6 @@ _ACTUALS = {
     Aggregation.MIN: lambda count: pl.col("value_min"),
     Aggregation.COUNT: lambda count: pl.when(count > 0).then(count.cast(NUMBER)),
 }
-
-
-def _with_denominator(part: pl.DataFrame, aggregates: pl.DataFrame) -> pl.DataFrame:
-    denominators = aggregates.select(
-        "owner_key",
-        pl.col("key_id").alias("denominator_key_id"),
-        pl.col("value_sum").alias("denominator_sum"),
-        pl.col("record_ids").alias("denominator_ids"),
-    )
-    part = part.join(denominators, on=["owner_key", "denominator_key_id"], how="left")
-    # Numerator ids, then denominator ids, each ascending (no per-row list sort: it costs seconds at scale).
-    merged = pl.concat_list(pl.col("record_ids").fill_null([]), pl.col("denominator_ids").fill_null([]))
-    return part.with_columns(merged.alias("record_ids")).drop("denominator_ids")
 
 
 def input_sums(aggregates: pl.DataFrame, items: pl.DataFrame, names: tuple[str, ...], codes: dict[str, int]) -> pl.DataFrame:
