@@ -65,3 +65,29 @@ def require_employee(actor: Any, capability: Capability, employee: Any) -> None:
 
     if not Employee.objects.filter(pk=employee.pk).filter(scope_q(actor, capability, **EMPLOYEE_SCOPE_FIELDS)).exists():
         raise PermissionDenied(_("You are not allowed to do this for %(target)s.") % {"target": employee})
+
+
+def company_ids_granting(actor: Any, capabilities: frozenset[Capability]) -> set[int] | None:
+    """Companies where some grant (of any scope) carries one of `capabilities`; None = every company (superuser)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return set()
+    if actor.is_superuser:
+        return None
+    return {grant.company_id for grant in grants_of(actor) if capabilities & ROLE_CAPABILITIES.get(grant.role, frozenset())}
+
+
+# The library and templates are company data, not personal data: whoever configures KPIs or sees
+# scores anywhere in the company may read all of it.
+LIBRARY_READERS = frozenset({Capability.CONFIGURE_KPI, Capability.VIEW_SCORES})
+
+
+def library_company_ids(actor: Any) -> set[int] | None:
+    return company_ids_granting(actor, LIBRARY_READERS)
+
+
+def companies_among(company_ids: set[int] | None) -> list:
+    """The companies (by name) for a set of ids from the functions above; None means all."""
+    from hris.org.models import Company
+
+    companies = Company.objects.all() if company_ids is None else Company.objects.filter(pk__in=company_ids)
+    return list(companies.order_by("name"))

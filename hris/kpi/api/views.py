@@ -18,27 +18,15 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hris.accounts.roles import ROLE_CAPABILITIES, Capability
-from hris.accounts.scopes import grants_of
 from hris.core.api.schema import DETAIL_ERRORS, LIST_ERRORS, WRITE_ERRORS, error_responses
 from hris.core.api.viewsets import ScopedViewSet
 from hris.core.errors import DomainError, NotFound
 from hris.kpi import selectors
 from hris.kpi.api import serializers as api
 from hris.kpi.models import Assessment, ComputationRun, Cycle, Indicator, Template, TemplateItem
+from hris.kpi.permissions import library_company_ids
 from hris.kpi.services.computation import computation_run_request
 from hris.kpi.what_if import what_if
-
-LIBRARY_READERS = frozenset({Capability.CONFIGURE_KPI, Capability.VIEW_SCORES})
-
-
-def library_company_ids(actor: Any) -> set[int] | None:
-    """Companies whose indicator library and templates the actor may read: where a grant (of
-    any scope) carries CONFIGURE_KPI or VIEW_SCORES. None means every company (superuser).
-    The library is company data, not personal data, so managers read all of it."""
-    if actor.is_superuser:
-        return None
-    return {grant.company_id for grant in grants_of(actor) if LIBRARY_READERS & ROLE_CAPABILITIES.get(grant.role, frozenset())}
 
 
 def _in_library(queryset: QuerySet, actor: Any) -> QuerySet:

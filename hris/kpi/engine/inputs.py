@@ -24,7 +24,7 @@ from hris.kpi.models import (
 )
 from hris.kpi.rules import Rule, parse_rule
 
-from .reading import read_frame
+from .reading import frame_from_rows, read_frame
 
 NUMBER = pl.Decimal(38, 18)
 
@@ -197,21 +197,12 @@ def _ratings(cycle: Cycle, employee_ids) -> pl.DataFrame:
     queryset = Rating.objects.filter(assessment__cycle=cycle)
     if employee_ids is not None:
         queryset = queryset.filter(assessment__employee_id__in=list(employee_ids))
-    rows = [(a, i, role, str(value)) for a, i, role, value in queryset.values_list("assessment_id", "indicator_id", "rater_role", "value")]
-    schema = {"assessment_id": pl.Int64, "indicator_id": pl.Int64, "rater_role": pl.String, "value": pl.String}
-    return pl.DataFrame(rows, schema=schema, orient="row").with_columns(pl.col("value").cast(NUMBER))
+    schema = {"assessment_id": pl.Int64, "indicator_id": pl.Int64, "rater_role": pl.String, "value": NUMBER}
+    return _orm_frame(queryset, schema, rename={})
 
 
 def _orm_frame(queryset, schema: dict[str, pl.DataType], *, rename: dict[str, str]) -> pl.DataFrame:
-    names = list(schema)
-    rows = [
-        tuple(_str(value) if isinstance(schema[name], pl.Decimal) else value for name, value in zip(names, row, strict=True))
-        for row in queryset.values_list(*names)
-    ]
-    text_schema = {name: (pl.String if isinstance(dtype, pl.Decimal) else dtype) for name, dtype in schema.items()}
-    frame = pl.DataFrame(rows, schema=text_schema, orient="row")
-    frame = frame.with_columns(pl.col(name).cast(dtype) for name, dtype in schema.items() if isinstance(dtype, pl.Decimal))
-    return frame.rename(rename)
+    return frame_from_rows(list(queryset.values_list(*schema)), schema).rename(rename)
 
 
 def _str(value) -> str | None:

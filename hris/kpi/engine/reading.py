@@ -19,7 +19,7 @@ def read_frame(sql: str, params: list, schema: dict[str, pl.DataType]) -> pl.Dat
             return _read_postgres(cursor, sql, params, schema)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return _frame_from_rows(rows, schema)
+    return frame_from_rows(rows, schema)
 
 
 def _read_postgres(cursor, sql: str, params: list, schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -40,7 +40,7 @@ def _read_postgres(cursor, sql: str, params: list, schema: dict[str, pl.DataType
     return frame
 
 
-def _frame_from_rows(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def frame_from_rows(rows: list[tuple], schema: dict[str, pl.DataType]) -> pl.DataFrame:
     if not rows:
         return pl.DataFrame(schema=schema)
     # Decimals arrive from SQLite as int/float/str depending on affinity: go through text so

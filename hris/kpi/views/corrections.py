@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -43,7 +44,7 @@ def assessment_weights(request: HttpRequest, pk: int) -> HttpResponse:
                         actor=request.user, cycle=assessment.cycle, employee=assessment.employee, weights=weights, reason=reason
                     )
             except errors.PermissionDenied:
-                raise _forbidden()
+                raise PermissionDenied
             except errors.DomainError as error:
                 problems = {"general": [error.message], **{key: list(value) for key, value in error.field_errors.items()}}
             else:
@@ -53,12 +54,6 @@ def assessment_weights(request: HttpRequest, pk: int) -> HttpResponse:
         row["errors"] = problems.get(str(row["indicator_id"]), [])
     context = {"assessment": assessment, "cycle": assessment.cycle, "rows": rows, "reason": reason, "problems": problems}
     return render(request, "kpi/scores/assessment_weights.html", context, status=400 if problems else 200)
-
-
-def _forbidden():  # noqa: ANN202
-    from django.core.exceptions import PermissionDenied
-
-    return PermissionDenied()
 
 
 def _weight_rows(assessment) -> list[dict]:  # noqa: ANN001
@@ -97,7 +92,7 @@ def metric_record_correction(request: HttpRequest, record_id: int) -> HttpRespon
             with transaction.atomic():
                 corrected = metric_record_correct(actor=request.user, record=record, value=value, reason=reason)
         except errors.PermissionDenied:
-            raise _forbidden()
+            raise PermissionDenied
         except errors.DomainError as error:
             problems = {"general": [error.message], **{key: list(messages_) for key, messages_ in error.field_errors.items()}}
         else:

@@ -26,15 +26,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
-from hris.accounts.roles import ROLE_CAPABILITIES, Capability
-from hris.accounts.scopes import grants_of, scope_q
+from hris.accounts.roles import Capability
+from hris.accounts.scopes import scope_q
 from hris.core import errors
 from hris.kpi.choices import CycleState
 from hris.kpi.forms_cycles import UploadForm
 from hris.kpi.importing.metrics import metrics_error_file, metrics_file_check, metrics_file_commit
 from hris.kpi.importing.targets import targets_error_file, targets_file_check
 from hris.kpi.models import Assessment, Cycle, Target, TemplateItem
-from hris.kpi.permissions import EMPLOYEE_SCOPE_FIELDS
+from hris.kpi.permissions import EMPLOYEE_SCOPE_FIELDS, companies_among, company_ids_granting
 from hris.kpi.selectors_population import resolve_population
 from hris.kpi.services.metric_owners import may_write_metrics_in
 from hris.kpi.services.targets import targets_bulk_set
@@ -235,10 +235,7 @@ def targets_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 def metric_companies(actor: Any) -> list[Company]:
     """Companies where the actor may write metric records (over some scope)."""
-    if actor.is_superuser:
-        return list(Company.objects.order_by("name"))
-    ids = {grant.company_id for grant in grants_of(actor) if Capability.WRITE_METRICS in ROLE_CAPABILITIES.get(grant.role, ())}
-    return list(Company.objects.filter(pk__in=ids).order_by("name"))
+    return companies_among(company_ids_granting(actor, frozenset({Capability.WRITE_METRICS})))
 
 
 @login_required

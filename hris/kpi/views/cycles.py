@@ -29,7 +29,7 @@ from hris.core import errors
 from hris.kpi.choices import RECOMPUTABLE_STATES, CycleState, RunState
 from hris.kpi.forms_cycles import AssignmentForm, CycleForm, ReopenForm, WeightsForm, add_service_errors
 from hris.kpi.models import Assessment, ComputationRun, Cycle, CycleAssignment, CycleWeightOverride, TemplateItem, TemplateVersion
-from hris.kpi.permissions import company_ids_with, may_company
+from hris.kpi.permissions import companies_among, company_ids_with, may_company
 from hris.kpi.selectors import assessments_visible_to, cycles_visible_to
 from hris.kpi.selectors_population import cycle_population
 from hris.kpi.services.cycle_transitions import cycle_open, cycle_reopen, cycle_start_scoring, cycle_sync_population
@@ -54,9 +54,7 @@ INVALID = 400
 
 
 def configurable_companies(actor: Any) -> list[Company]:
-    company_ids = company_ids_with(actor, Capability.CONFIGURE_KPI)
-    companies = Company.objects.all() if company_ids is None else Company.objects.filter(pk__in=company_ids)
-    return list(companies.order_by("name"))
+    return companies_among(company_ids_with(actor, Capability.CONFIGURE_KPI))
 
 
 def with_badge(cycle: Cycle) -> Cycle:

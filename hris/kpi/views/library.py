@@ -24,19 +24,17 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hris.accounts.roles import ROLE_CAPABILITIES, Capability
-from hris.accounts.scopes import grants_of
+from hris.accounts.roles import Capability
 from hris.core import errors
 from hris.kpi.forms_library import IndicatorFilterForm, IndicatorForm, add_service_errors, rule_examples_text, rule_from_editor
 from hris.kpi.models import Indicator
-from hris.kpi.permissions import may_company
+from hris.kpi.permissions import companies_among, library_company_ids, may_company
 from hris.kpi.rules import RuleError, parse_rule, score
 from hris.kpi.selectors import rule_in_words
 from hris.kpi.services.library import indicator_create, indicator_update, standard_library
 from hris.org.models import Company
 from hris.people.views.common import wants_partial
 
-READ_CAPABILITIES = frozenset({Capability.CONFIGURE_KPI, Capability.VIEW_SCORES})
 FILTER_PARAMETERS = ("q", "category", "measurement", "aggregation", "data_source", "tag", "active")
 INVALID = 400
 NAMED_VALUE = re.compile(r"^\s*([^=:：\s]+)\s*[=:：]\s*(\S+)\s*$")
@@ -47,15 +45,11 @@ NAMED_VALUE = re.compile(r"^\s*([^=:：\s]+)\s*[=:：]\s*(\S+)\s*$")
 
 def readable_company_ids(actor: Any) -> set[int] | None:
     """Companies whose library the actor may read; None means every company (superuser)."""
-    if actor.is_superuser:
-        return None
-    return {grant.company_id for grant in grants_of(actor) if READ_CAPABILITIES & ROLE_CAPABILITIES.get(grant.role, frozenset())}
+    return library_company_ids(actor)
 
 
 def library_companies(actor: Any) -> list[Company]:
-    company_ids = readable_company_ids(actor)
-    companies = Company.objects.all() if company_ids is None else Company.objects.filter(pk__in=company_ids)
-    return list(companies.order_by("name"))
+    return companies_among(library_company_ids(actor))
 
 
 def library_company(request: HttpRequest) -> tuple[Company, list[Company]]:
