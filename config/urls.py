@@ -19,6 +19,12 @@ urlpatterns = [
     path("people/", include("hris.people.urls")),
     path("audit/", include("hris.audit.urls")),
     path("kpi/", include("hris.kpi.urls")),
+    path("reviews/", include("hris.reviews.urls")),
+    path("calibration/", include("hris.calibration.urls")),
+    path("notifications/", include("hris.notifications.urls")),
+    path("integrations/connectors/", include("hris.integrations.connectors.urls")),
+    path("integrations/webhooks/", include("hris.integrations.webhooks.urls")),
+    path("integrations/", include("hris.integrations.urls")),
     path("", include("hris.core.urls")),
 ]
 

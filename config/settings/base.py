@@ -52,6 +52,12 @@ INSTALLED_APPS = [
     "hris.org",
     "hris.people",
     "hris.kpi",
+    "hris.reviews",
+    "hris.calibration",
+    "hris.notifications",
+    "hris.integrations",
+    "hris.integrations.connectors",
+    "hris.integrations.webhooks",
 ]
 
 MIDDLEWARE = [

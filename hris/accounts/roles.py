@@ -36,10 +36,18 @@ class Capability(StrEnum):
     COMPUTE_KPI = "kpi.compute"
     VIEW_SCORES = "kpi.view_scores"
     WRITE_METRICS = "kpi.write_metrics"
+    # Review workflow: HR runs it (submit for review, calibration, publication, close, policies and
+    # grade bands); adjusting is also limited by the cycle's adjustment policy per role.
+    MANAGE_REVIEW = "kpi.manage_review"
+    ADJUST_SCORES = "kpi.adjust_scores"
+    APPROVE_RESULTS = "kpi.approve_results"
+    # Integration hub and notification channels: connectors, webhooks, robots, API clients.
+    MANAGE_INTEGRATIONS = "integrations.manage"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.HR_ADMIN: frozenset(Capability),
+    # Approving results is the executive step of the approval chain, so HR cannot approve its own submission.
+    Role.HR_ADMIN: frozenset(Capability) - {Capability.APPROVE_RESULTS},
     Role.HRBP: frozenset(
         {
             Capability.VIEW_EMPLOYEES,
@@ -52,11 +60,22 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.COMPUTE_KPI,
             Capability.VIEW_SCORES,
             Capability.WRITE_METRICS,
+            Capability.MANAGE_REVIEW,
+            Capability.ADJUST_SCORES,
         }
     ),
-    Role.EXECUTIVE: frozenset({Capability.VIEW_EMPLOYEES, Capability.EXPORT_EMPLOYEES, Capability.VIEW_AUDIT, Capability.VIEW_SCORES}),
+    Role.EXECUTIVE: frozenset(
+        {
+            Capability.VIEW_EMPLOYEES,
+            Capability.EXPORT_EMPLOYEES,
+            Capability.VIEW_AUDIT,
+            Capability.VIEW_SCORES,
+            Capability.ADJUST_SCORES,
+            Capability.APPROVE_RESULTS,
+        }
+    ),
     Role.DEPARTMENT_MANAGER: frozenset(
-        {Capability.VIEW_EMPLOYEES, Capability.EXPORT_EMPLOYEES, Capability.VIEW_AUDIT, Capability.VIEW_SCORES}
+        {Capability.VIEW_EMPLOYEES, Capability.EXPORT_EMPLOYEES, Capability.VIEW_AUDIT, Capability.VIEW_SCORES, Capability.ADJUST_SCORES}
     ),
     Role.EMPLOYEE: frozenset(),
     Role.RECRUITER: frozenset(),

@@ -105,3 +105,29 @@ class EmploymentEvent(BaseModel):
 
 
 from hris.people.models_import import ImportJob  # noqa: E402,F401
+
+
+class ExternalIdentity(BaseModel):
+    """How another system names an employee (a Jira accountId, a DingTalk userId, an ERP login…).
+
+    Ingestion and connectors resolve records to employees through it; the system key is free
+    text chosen by the integrator ("jira", "dingtalk", "erp") so new systems need no code.
+    """
+
+    company = models.ForeignKey("org.Company", on_delete=models.CASCADE, related_name="external_identities", verbose_name=_("company"))
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="external_identities", verbose_name=_("employee"))
+    system = models.CharField(_("system"), max_length=40)
+    external_id = models.CharField(_("identifier in that system"), max_length=128)
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        ordering = ["system", "external_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "system", "external_id"], name="external_identity_unique_per_system"),
+            models.UniqueConstraint(fields=["employee", "system"], name="external_identity_one_per_employee_and_system"),
+            models.CheckConstraint(name="external_identity_named", condition=~models.Q(system="") & ~models.Q(external_id="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system}:{self.external_id}"

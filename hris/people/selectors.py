@@ -132,3 +132,17 @@ def contracts_of(actor: Any, employee: Employee) -> QuerySet[Contract]:
 
 def direct_reports(actor: Any, employee: Employee) -> QuerySet[Employee]:
     return employees_visible_to(actor).filter(manager=employee).exclude(status="terminated")
+
+
+def employee_ids_by_external_identity(*, company_id: int, system: str, external_ids: Iterable[str]) -> dict[str, int]:
+    """{external id: employee id} for the identities another system uses (one query).
+
+    A system call for ingestion and connectors, not a user's view: the caller has already been
+    authorised for the company."""
+    from hris.people.models import ExternalIdentity
+
+    wanted = {str(value) for value in external_ids}
+    if not wanted:
+        return {}
+    rows = ExternalIdentity.objects.filter(company_id=company_id, system=system, external_id__in=wanted)
+    return dict(rows.values_list("external_id", "employee_id"))

@@ -1,3 +1,4 @@
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from hris.audit.api.views import AuditEventViewSet
@@ -28,4 +29,13 @@ router.register("kpi/templates", TemplateViewSet, basename="kpi-template")
 router.register("kpi/cycles", CycleViewSet, basename="kpi-cycle")
 router.register("kpi/computation-runs", ComputationRunViewSet, basename="kpi-computation-run")
 router.register("kpi/assessments", AssessmentViewSet, basename="kpi-assessment")
-urlpatterns = router.urls
+# Each newer app keeps its own routes (so its files stay its own); they share the /api/v1/ prefix.
+urlpatterns = [
+    *router.urls,
+    path("", include("hris.reviews.api.urls")),
+    path("", include("hris.calibration.api.urls")),
+    path("", include("hris.notifications.api.urls")),
+    path("", include("hris.integrations.api.urls")),
+    path("", include("hris.integrations.connectors.api.urls")),
+    path("", include("hris.integrations.webhooks.api.urls")),
+]

@@ -170,13 +170,17 @@ def _totals(items: pl.DataFrame, inputs: EngineInputs) -> pl.DataFrame:
     )
     # Assessments whose template has no items still get a (zero, incomplete) total.
     totals = (
-        inputs.assessments.select("assessment_id")
+        inputs.assessments.select("assessment_id", "adjustment_total")
         .join(totals, on="assessment_id", how="left")
         .with_columns(pl.col("computed_total").fill_null(0), pl.col("is_complete").fill_null(False))
     )
     total = pl.col("computed_total")
-    final = pl.when(total < floor).then(floor).when(total > cap).then(cap).otherwise(total)
-    return totals.with_columns(total.cast(SCORE), final.cast(SCORE).alias("final_score")).sort("assessment_id")
+    # Final score = computed total + review adjustments, within the cycle's bounds (DESIGN §6).
+    adjusted = total + pl.col("adjustment_total").fill_null(0)
+    final = pl.when(adjusted < floor).then(floor).when(adjusted > cap).then(cap).otherwise(adjusted)
+    return (
+        totals.with_columns(total.cast(SCORE), final.cast(SCORE).alias("final_score")).drop("adjustment_total").sort("assessment_id")
+    )
 
 
 def _empty_items() -> pl.DataFrame:

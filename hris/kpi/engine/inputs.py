@@ -43,7 +43,7 @@ class EngineInputs:
     cycle_id: int
     score_floor: Decimal
     score_cap: Decimal
-    assessments: pl.DataFrame  # assessment_id, employee_id, department_id, template_version_id
+    assessments: pl.DataFrame  # assessment_id, employee_id, department_id, template_version_id, adjustment_total
     plan: pl.DataFrame  # template_version_id, indicator_id, position, weight, target, rule_id
     indicators: pl.DataFrame  # indicator_id, aggregation, metric_key, denominator_key, owner_level, zero_when_empty
     weight_overrides: pl.DataFrame  # template_version_id, indicator_id, cycle_weight
@@ -104,13 +104,19 @@ def _for_employees(queryset, employee_ids):
 
 def _assessments(cycle: Cycle, employee_ids: Sequence[int] | None) -> pl.DataFrame:
     table = Assessment._meta.db_table
-    sql = f"SELECT id, employee_id, department_id, template_version_id FROM {table} WHERE cycle_id = %s"
+    sql = f"SELECT id, employee_id, department_id, template_version_id, adjustment_total FROM {table} WHERE cycle_id = %s"
     params: list = [cycle.pk]
     if employee_ids is not None:
         ids = [int(value) for value in employee_ids] or [0]
         sql += f" AND employee_id IN ({', '.join(['%s'] * len(ids))})"
         params += ids
-    schema = {"assessment_id": pl.Int64, "employee_id": pl.Int64, "department_id": pl.Int64, "template_version_id": pl.Int64}
+    schema = {
+        "assessment_id": pl.Int64,
+        "employee_id": pl.Int64,
+        "department_id": pl.Int64,
+        "template_version_id": pl.Int64,
+        "adjustment_total": NUMBER,
+    }
     return read_frame(sql + " ORDER BY id", params, schema)
 
 

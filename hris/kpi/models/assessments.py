@@ -22,6 +22,9 @@ class Assessment(BaseModel):
         "kpi.CycleAssignment", on_delete=models.SET_NULL, null=True, blank=True, related_name="assessments", verbose_name=_("assignment")
     )
     computed_total = models.DecimalField(_("computed total"), max_digits=7, decimal_places=2, null=True, blank=True)
+    # Sum of the score adjustments made in review (hris.reviews keeps each one as a record); the
+    # engine adds it to every recomputed total so a recompute never loses an adjustment.
+    adjustment_total = models.DecimalField(_("adjustments"), max_digits=7, decimal_places=2, default=0)
     final_score = models.DecimalField(_("final score"), max_digits=7, decimal_places=2, null=True, blank=True)
     is_complete = models.BooleanField(_("all indicators scored"), default=False)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)

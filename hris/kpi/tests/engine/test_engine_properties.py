@@ -50,8 +50,14 @@ def _inputs(records, employees) -> EngineInputs:
         score_floor=Decimal(0),
         score_cap=Decimal(120),
         assessments=_frame(
-            [(100 + employee, employee, 10, 7) for employee in employees],
-            {"assessment_id": pl.Int64, "employee_id": pl.Int64, "department_id": pl.Int64, "template_version_id": pl.Int64},
+            [(100 + employee, employee, 10, 7, "0") for employee in employees],
+            {
+                "assessment_id": pl.Int64,
+                "employee_id": pl.Int64,
+                "department_id": pl.Int64,
+                "template_version_id": pl.Int64,
+                "adjustment_total": NUMBER,
+            },
         ),
         plan=_frame(
             [(7, indicator, position, weight, "100", position) for position, (indicator, _a, _k, _d, weight) in enumerate(PLAN)],

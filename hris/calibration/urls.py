@@ -1,0 +1,4 @@
+"""Pages under /calibration/."""
+
+app_name = "calibration"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Pages under /integrations/connectors/."""
+
+app_name = "connectors"
+urlpatterns: list = []

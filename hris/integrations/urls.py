@@ -1,0 +1,4 @@
+"""Pages under /integrations/."""
+
+app_name = "integrations"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Pages under /integrations/webhooks/."""
+
+app_name = "webhooks"
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Pages under /notifications/."""
+
+app_name = "notifications"
+urlpatterns: list = []

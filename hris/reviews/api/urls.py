@@ -1,0 +1,3 @@
+"""API routes under /api/v1/ for reviews; included by hris.core.api.v1_urls."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Pages under /reviews/."""
+
+app_name = "reviews"
+urlpatterns: list = []
