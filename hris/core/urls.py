@@ -5,4 +5,5 @@ from hris.core import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("tasks/", views.my_tasks, name="my_tasks"),
 ]

@@ -16,6 +16,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("people:me")
 
 
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """Everything waiting for the user, across modules (ratings, reviews, approvals, appeals, syncs)."""
+    from hris.core.inbox import inbox_tasks
+
+    return render(request, "core/my_tasks.html", {"tasks": inbox_tasks(request.user)})
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """Unexpected errors: JSON in the API's error format under /api/, a plain page elsewhere."""
     if request.path.startswith("/api/"):
