@@ -23,6 +23,18 @@ def assessments_visible_to(actor: Any) -> QuerySet[Assessment]:
     )
 
 
+# While reviewers adjust and calibrate, the assessed employee sees the computed total but not the
+# final score: it carries adjustments that are not decided until the results are published.
+FINAL_SCORE_WITHHELD_STATES = frozenset({CycleState.REVIEW, CycleState.CALIBRATION, CycleState.APPROVED})
+
+
+def final_score_withheld(actor: Any, assessment: Assessment) -> bool:
+    """True when the actor is the assessed employee and the cycle is still in review."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    return assessment.cycle.state in FINAL_SCORE_WITHHELD_STATES and assessment.employee.user_id == actor.pk
+
+
 def assessment_get(actor: Any, assessment_id: int) -> Assessment:
     assessment = assessments_visible_to(actor).filter(pk=assessment_id).first()
     if assessment is None:

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hris.kpi.models import Assessment, ComputationRun, Cycle, Indicator, MetricRecord, Template
-from hris.kpi.selectors import cycles_visible_to, rule_in_words
+from hris.kpi.selectors import cycles_visible_to, final_score_withheld, rule_in_words
 from hris.org.api.serializers import ActorScopedPrimaryKeyField, DepartmentSummarySerializer, EmployeeSummarySerializer
 from hris.org.selectors import departments_visible_to
 from hris.people.selectors import employees_visible_to
@@ -186,6 +186,13 @@ class AssessmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assessment
         fields = ["id", "cycle", "employee", "department", "template", "computed_total", "final_score", "is_complete", "computed_at"]
+
+    def to_representation(self, instance: Assessment) -> dict:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and final_score_withheld(request.user, instance):
+            data["final_score"] = None  # in review: the assessed employee sees it once published
+        return data
 
 
 class MetricRecordSerializer(serializers.ModelSerializer):

@@ -264,6 +264,8 @@ class AssessmentViewSet(_KpiViewSet):
         except DomainError as error:
             errors = {f"actuals.{key}": messages for key, messages in error.field_errors.items()}
             raise DomainError(error.message, code=error.code, field_errors=errors) from error
+        if selectors.final_score_withheld(request.user, assessment):
+            result["final_score"] = None
         return Response(api.WhatIfResultSerializer({**result, "items": _in_template_order(assessment, result["items"])}).data)
 
 

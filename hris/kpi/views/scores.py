@@ -23,7 +23,7 @@ from hris.accounts.scopes import has_capability
 from hris.core import errors
 from hris.kpi.choices import RECOMPUTABLE_STATES
 from hris.kpi.models import Assessment, Cycle
-from hris.kpi.selectors import assessment_breakdown, assessment_get, assessments_visible_to, cycle_get
+from hris.kpi.selectors import assessment_breakdown, assessment_get, assessments_visible_to, cycle_get, final_score_withheld
 from hris.kpi.what_if import what_if
 from hris.org.selectors import departments_visible_to
 from hris.people.views.common import wants_partial
@@ -85,7 +85,10 @@ def my_scores(request: HttpRequest) -> HttpResponse:
         .select_related("cycle__company")
         .order_by("-cycle__period_start", "-cycle_id")
     )
-    context = {"assessments": list(assessments), "kpi_staff": is_kpi_staff(actor)}
+    assessments = list(assessments)
+    for assessment in assessments:
+        assessment.final_score_withheld = final_score_withheld(actor, assessment)
+    context = {"assessments": assessments, "kpi_staff": is_kpi_staff(actor)}
     return render(request, "kpi/scores/my_scores.html", context)
 
 
@@ -144,7 +147,13 @@ def _breakdown_context(assessment: Assessment, actor: Any = None) -> dict[str, A
     can_set_weights = (
         actor is not None and has_capability(actor, Capability.CONFIGURE_KPI) and assessment.cycle.state in RECOMPUTABLE_STATES
     )
-    return {"assessment": assessment, "breakdown": breakdown, "cycle": assessment.cycle, "can_set_weights": can_set_weights}
+    return {
+        "assessment": assessment,
+        "breakdown": breakdown,
+        "cycle": assessment.cycle,
+        "can_set_weights": can_set_weights,
+        "final_score_withheld": final_score_withheld(actor, assessment),
+    }
 
 
 @login_required
