@@ -10,20 +10,21 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from hris.kpi.choices import Aggregation, AssignmentKind, Direction, MetricLevel, PeriodType
-from hris.kpi.models import Assessment, ComputationRun, Cycle, Template, TemplateItem
+from hris.kpi.models import Assessment, ComputationRun, Cycle, RatingRequest, Template, TemplateItem
 from hris.kpi.rules import ManualRule, parse_rule
 from hris.kpi.services.computation import computation_run_execute
 from hris.kpi.services.cycle_transitions import cycle_open, cycle_start_scoring
 from hris.kpi.services.cycles import assignment_add, cycle_create
 from hris.kpi.services.library import library_load_standard
 from hris.kpi.services.metrics import metric_records_submit
+from hris.kpi.services.rating_requests import peer_rater_add, rating_requests_generate, rating_settings_set
 from hris.kpi.services.ratings import rating_submit
 from hris.org.models import Company, Department, Position
 
@@ -88,6 +89,8 @@ def seed_kpi_demo(company: Company, *, seed: int = 2026, log: Callable[[str], No
         count = _records(company, plan, rng, performance)
         log(f"  {plan.cycle.name}: {count} metric records")
     _ratings(company, october, rng)
+    requests = _rating_requests(company, november, rng)
+    log(f"  {november.name}: {requests['requests']} rating requests, {requests['submitted']} already rated")
     cycle_start_scoring(actor=None, cycle=october)
     for cycle in (october, november):
         run = computation_run_execute(run_id=ComputationRun.objects.create(cycle=cycle, kind="full", reason="demo").pk)
@@ -223,6 +226,54 @@ def _ratings(company: Company, cycle: Cycle, rng: random.Random) -> None:
             )
             value = min(max(value, rule.scale_min), rule.scale_max)
             rating_submit(actor=None, assessment=assessment, indicator=indicator, rater_role=role, value=value, rater=rater)
+
+
+# Demo users who should find ratings waiting for them on /kpi/ratings/.
+DEMO_RATERS = ("manager", "employee")
+
+
+def _rating_requests(company: Company, cycle: Cycle, rng: random.Random) -> dict:
+    """The open month collects teamwork (团队协作) ratings: managers rate their reports, chosen
+    colleagues rate as anonymous peers; about half are in, and the demo raters keep some to do."""
+    cycle.refresh_from_db()
+    rating_settings_set(
+        actor=None, cycle=cycle, due_date=cycle.period_end + timedelta(days=5), anonymous_peers=True, reminder_days_before=3
+    )
+    User = get_user_model()
+    employee_user = User.objects.filter(username="employee").select_related("employee").first()
+    colleague = getattr(employee_user, "employee", None)
+    if colleague is not None:
+        teammates = Assessment.objects.filter(cycle=cycle, employee__department_id=colleague.department_id).exclude(employee=colleague)
+        for assessment in teammates.select_related("employee__department").order_by("employee__employee_number")[:3]:
+            peer_rater_add(actor=None, cycle=cycle, employee=assessment.employee, rater=employee_user)
+            if assessment.employee.user_id:
+                peer_rater_add(actor=None, cycle=cycle, employee=colleague, rater=assessment.employee.user)
+    rating_requests_generate(actor=None, cycle=cycle)
+    demo_rater_ids = set(User.objects.filter(username__in=DEMO_RATERS).values_list("pk", flat=True))
+    requests = RatingRequest.objects.filter(cycle=cycle, indicator__code="teamwork").select_related(
+        "assessment__cycle", "assessment__employee", "assessment__department", "indicator", "rater"
+    )
+    submitted, kept_for_demo = 0, {}
+    for request in requests.order_by("pk"):
+        if request.rater_id in demo_rater_ids:
+            # each demo rater has given one rating already and keeps the rest pending
+            if kept_for_demo.get(request.rater_id):
+                continue
+            kept_for_demo[request.rater_id] = True
+        elif rng.random() < 0.5:
+            continue
+        value = Decimal(rng.choice(["3", "3.5", "4", "4", "4.5", "5"]))
+        rating_submit(
+            actor=None,
+            assessment=request.assessment,
+            indicator=request.indicator,
+            rater_role=request.rater_role,
+            value=value,
+            rater=request.rater,
+            comment=rng.choice(["", "", "配合积极，交接清楚。", "能主动支援其他工序。", "沟通及时，可以更主动一些。"]),
+        )
+        submitted += 1
+    return {"requests": RatingRequest.objects.filter(cycle=cycle).count(), "submitted": submitted}
 
 
 def _round(value: Decimal) -> Decimal:

@@ -2,6 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from hris.audit.api.views import AuditEventViewSet
+from hris.kpi.api.ratings import MyRatingViewSet
 from hris.kpi.api.views import AssessmentViewSet, ComputationRunViewSet, CycleViewSet, IndicatorViewSet, TemplateViewSet
 from hris.org.api.views import BranchViewSet, CompanyViewSet, DepartmentViewSet, PositionViewSet
 from hris.people.api.views import EmployeeViewSet
@@ -29,6 +30,7 @@ router.register("kpi/templates", TemplateViewSet, basename="kpi-template")
 router.register("kpi/cycles", CycleViewSet, basename="kpi-cycle")
 router.register("kpi/computation-runs", ComputationRunViewSet, basename="kpi-computation-run")
 router.register("kpi/assessments", AssessmentViewSet, basename="kpi-assessment")
+router.register("kpi/my-ratings", MyRatingViewSet, basename="kpi-my-rating")
 # Each newer app keeps its own routes (so its files stay its own); they share the /api/v1/ prefix.
 urlpatterns = [
     *router.urls,

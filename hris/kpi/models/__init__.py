@@ -4,6 +4,7 @@ from .assessments import Assessment, AssessmentItem, ComputationRun, Rating
 from .cycles import Cycle, CycleAssignment, CycleWeightOverride, EmployeeWeightOverride, Target
 from .library import Indicator, Template, TemplateItem, TemplateVersion
 from .metrics import MetricRecord
+from .raters import PeerRater, RatingRequest, RatingSettings, RequestState
 
 __all__ = [
     "Assessment",
@@ -15,7 +16,11 @@ __all__ = [
     "EmployeeWeightOverride",
     "Indicator",
     "MetricRecord",
+    "PeerRater",
     "Rating",
+    "RatingRequest",
+    "RatingSettings",
+    "RequestState",
     "Target",
     "Template",
     "TemplateItem",
