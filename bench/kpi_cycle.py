@@ -83,6 +83,9 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="postgres")
     parser.add_argument("--fresh", action="store_true", help="SQLite: start from a new database file")
     parser.add_argument("--repeat", type=int, default=1, help="full recomputes to time (the best is reported)")
+    parser.add_argument("--samples", type=int, default=20, help="single-employee recomputes to time (the median is reported)")
+    parser.add_argument("--single-only", action="store_true", help="time only the single-employee recompute (full_s=0 in RESULT)")
+    parser.add_argument("--profile", action="store_true", help="with --single-only: print a pyinstrument profile of the samples")
     return parser.parse_args()
 
 
@@ -135,13 +138,14 @@ def seed_cycle(company):  # noqa: ANN001, ANN201
                     "employee_id",
                     "department_id",
                     "template_version_id",
+                    "adjustment_total",
                     "is_complete",
                     "computation_count",
                     "created_at",
                     "updated_at",
                 ),
                 [
-                    (cycle.pk, pk, department, version.pk, False, 0, "2026-10-01 00:00:00+08", "2026-10-01 00:00:00+08")
+                    (cycle.pk, pk, department, version.pk, "0", False, 0, "2026-10-01 00:00:00+08", "2026-10-01 00:00:00+08")
                     for pk, department in people
                 ],
             )
@@ -237,18 +241,31 @@ def time_full(cycle) -> tuple[float, int, dict]:  # noqa: ANN001
     return elapsed, run.items_written, run.timings
 
 
-def time_single(cycle) -> float:  # noqa: ANN001
+def time_single(cycle, count: int = 20, profile: bool = False) -> float:  # noqa: ANN001
+    """Median of `count` recomputes, each of a different employee whose items were just written
+    by the full run (so each sample deletes and rewrites 8 items and updates one total)."""
     from hris.kpi.models import Assessment
     from hris.kpi.services.computation import compute_assessments_now
 
-    employee_ids = list(Assessment.objects.filter(cycle=cycle).order_by("pk").values_list("employee_id", flat=True)[:21])
+    employee_ids = list(Assessment.objects.filter(cycle=cycle).order_by("pk").values_list("employee_id", flat=True)[: count + 1])
     compute_assessments_now(cycle=cycle, employee_ids=[employee_ids[0]])  # warm-up
+    profiler = None
+    if profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
     samples = []
     for employee_id in employee_ids[1:]:
         started = time.perf_counter()
         result = compute_assessments_now(cycle=cycle, employee_ids=[employee_id])
         samples.append((time.perf_counter() - started) * 1000)
         assert result.items_written == len(INDICATORS)
+    if profiler is not None:
+        profiler.stop()
+        print(profiler.output_text(unicode=False, color=False, show_all=False))
+    quartiles = statistics.quantiles(samples, n=4) if len(samples) > 1 else samples * 3
+    print(f"single samples: n={len(samples)} min={min(samples):.1f} q1={quartiles[0]:.1f} q3={quartiles[2]:.1f} max={max(samples):.1f} ms")
     return statistics.median(samples)
 
 
@@ -263,6 +280,11 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     company, _hr = seed_company(options.employees)
     cycle = seed_cycle(company)
+    if options.single_only:
+        single = time_single(cycle, options.samples, options.profile)
+        print(f"single-employee recompute median {single:.1f} ms")
+        print(f"RESULT employees={options.employees} indicators={len(INDICATORS)} full_s=0 items_per_s=0 single_ms={single:.1f}")
+        return
     best = None
     for _ in range(options.repeat):
         clear_results(cycle)
@@ -274,7 +296,7 @@ def main() -> None:
         f"full recompute, inputs unchanged: {unchanged:.2f} s, {rewritten} items rewritten; "
         + ", ".join(f"{k}={v:.2f}" for k, v in timings.items())
     )
-    single = time_single(cycle)
+    single = time_single(cycle, options.samples)
     print(f"single-employee recompute median {single:.1f} ms")
     print(
         f"RESULT employees={options.employees} indicators={len(INDICATORS)} full_s={best:.2f} "

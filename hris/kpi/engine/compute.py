@@ -11,6 +11,7 @@ import polars as pl
 from hris.kpi.choices import Aggregation, ItemStatus
 from hris.kpi.rules import FormulaRule, ManualRule, RuleError, score, score_frame
 from hris.kpi.rules.numbers import HUNDRED
+from hris.kpi.rules.vectorised import _score_expression as score_expression  # the expression score_frame evaluates
 
 from .actuals import NUMBER, attach_actuals, input_sums, key_ids, owner_aggregates, with_owner_keys
 from .inputs import EngineInputs, PlanRule
@@ -40,17 +41,20 @@ def compute(inputs: EngineInputs) -> tuple[pl.DataFrame, pl.DataFrame]:
     names = [*indicators.get_column("metric_key").to_list(), *indicators.get_column("denominator_key").to_list()]
     names += [name for plan_rule in inputs.rules.values() for name in getattr(plan_rule.rule, "inputs", ())]
     codes = key_ids([name for name in names if name])
-    last_keys = set(indicators.filter(pl.col("aggregation") == Aggregation.LAST).get_column("metric_key").to_list())
+    aggregations = zip(indicators.get_column("aggregation").to_list(), indicators.get_column("metric_key").to_list(), strict=True)
+    last_keys = {key for aggregation, key in aggregations if aggregation == Aggregation.LAST}
     aggregates = owner_aggregates(inputs.records, codes, last_keys)
     items = attach_actuals(with_owner_keys(_planned_items(inputs), codes), aggregates)
     if inputs.actual_overrides is not None and not inputs.actual_overrides.is_empty():
         items = _apply_what_if(items, inputs.actual_overrides)
-    scored = [
-        _score_group(inputs.rules[key], group, aggregates, inputs.ratings, codes)
-        for (key,), group in items.partition_by("rule_id", as_dict=True).items()
-    ]
-    items = pl.concat(scored, how="vertical_relaxed") if scored else _empty_items()
-    items = items.with_columns(
+    scored = _score_few(items, inputs, aggregates, codes) if 0 < items.height <= FEW_ITEMS else None
+    if scored is None:
+        groups = [
+            _score_group(inputs.rules[key], group, aggregates, inputs.ratings, codes)
+            for (key,), group in items.partition_by("rule_id", as_dict=True).items()
+        ]
+        scored = pl.concat(groups, how="vertical_relaxed") if groups else _empty_items()
+    items = scored.with_columns(
         (pl.col("weight") * pl.col("score").cast(NUMBER) / 100)
         .round(2, mode="half_away_from_zero")
         .fill_null(0)
@@ -62,14 +66,28 @@ def compute(inputs: EngineInputs) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def _planned_items(inputs: EngineInputs) -> pl.DataFrame:
     items = inputs.assessments.join(inputs.plan, on="template_version_id", how="inner")
-    items = items.join(inputs.weight_overrides, on=["template_version_id", "indicator_id"], how="left")
-    items = items.join(inputs.employee_weights, on=["employee_id", "indicator_id"], how="left")
-    items = items.join(inputs.targets, on=["employee_id", "indicator_id"], how="left")
+    # Overrides usually are none (one employee's recompute): a left join with no rows adds only nulls.
+    overrides = [
+        (frame, keys, column)
+        for frame, keys, column in (
+            (inputs.weight_overrides, ["template_version_id", "indicator_id"], "cycle_weight"),
+            (inputs.employee_weights, ["employee_id", "indicator_id"], "employee_weight"),
+            (inputs.targets, ["employee_id", "indicator_id"], "employee_target"),
+        )
+        if not frame.is_empty()
+    ]
+    for frame, keys, _column in overrides:
+        items = items.join(frame, on=keys, how="left")
     items = items.join(inputs.indicators, on="indicator_id", how="left")
+    present = {column for _frame, _keys, column in overrides}
+    if not present:
+        return items
+    weights = [column for column in ("employee_weight", "cycle_weight") if column in present]
+    targets = ["employee_target"] if "employee_target" in present else []
     return items.with_columns(
-        pl.coalesce("employee_weight", "cycle_weight", "weight").alias("weight"),
-        pl.coalesce("employee_target", "target").alias("target"),
-    ).drop("employee_weight", "cycle_weight", "employee_target")
+        pl.coalesce(*weights, "weight").alias("weight"),
+        pl.coalesce(*targets, "target").alias("target"),
+    ).drop(*present)
 
 
 def _apply_what_if(items: pl.DataFrame, overrides: pl.DataFrame) -> pl.DataFrame:
@@ -80,6 +98,61 @@ def _apply_what_if(items: pl.DataFrame, overrides: pl.DataFrame) -> pl.DataFrame
         pl.when(hypothetical).then(pl.col("__hypothetical")).otherwise(pl.col("actual")).alias("actual"),
         pl.when(hypothetical).then(pl.lit([], dtype=pl.List(pl.Int64))).otherwise(pl.col("record_ids")).alias("record_ids"),
     ).drop("__hypothetical")
+
+
+FEW_ITEMS = 2_000  # up to this many items, the rules that read only actual and target are scored in one expression
+
+
+def _score_few(items: pl.DataFrame, inputs: EngineInputs, aggregates: pl.DataFrame, codes: dict[str, int]) -> pl.DataFrame | None:
+    """The result of scoring each rule's group with `_score_group`, in a few whole-frame operations.
+
+    For one employee, per-operation overhead dominates: one expression choosing each row's rule
+    replaces a handful of operations per rule. Each row gets the same expression as its rule's
+    group would (every rule expression is row by row), and the rows come out in the same order
+    (groups in order of first appearance). Whatever this path does not reproduce exactly (an
+    unscorable row needing its reason, a Polars error, an invalid rule constant) returns None,
+    and the caller scores group by group.
+    """
+    keys = items.get_column("rule_id").unique(maintain_order=True).to_list()
+    rules = {key: inputs.rules[key].rule for key in keys}
+    plain = [
+        key for key in keys if not isinstance(rules[key], ManualRule) and not (isinstance(rules[key], FormulaRule) and rules[key].inputs)
+    ]
+    if not plain:
+        return None
+    floats = frozenset(name for name in ("actual", "target") if items.schema[name].is_float())
+    rule_id = pl.col("rule_id")
+    try:
+        chosen = None
+        for key in plain:
+            expression = score_expression(rules[key], ("actual", "target"), floats)
+            chosen = (pl.when(rule_id == key) if chosen is None else chosen.when(rule_id == key)).then(expression)
+        formulas = [key for key in plain if isinstance(rules[key], FormulaRule)]
+        status = (
+            pl.when(pl.col("score").is_not_null())
+            .then(pl.lit(ItemStatus.SCORED.value))
+            .when(pl.col("actual").is_null() & ~rule_id.is_in(formulas))
+            .then(pl.lit(ItemStatus.NO_DATA.value))
+            .otherwise(pl.lit(ItemStatus.ERROR.value))
+        )
+        simple = items if len(plain) == len(keys) else items.filter(rule_id.is_in(plain))
+        simple = simple.with_columns(chosen.otherwise(pl.lit(None, dtype=SCORE)).alias("score")).with_columns(
+            status.alias("status"), pl.lit("", dtype=pl.String).alias("message")
+        )
+    except (pl.exceptions.PolarsError, RuleError):
+        return None
+    if (simple.get_column("status") == ItemStatus.ERROR.value).any():
+        return None
+    rest = items.filter(~rule_id.is_in(plain)) if len(plain) < len(keys) else items.clear()
+    others = [
+        _score_group(inputs.rules[key], group, aggregates, inputs.ratings, codes)
+        for (key,), group in rest.partition_by("rule_id", as_dict=True).items()
+    ]
+    scored = pl.concat([simple, *others], how="vertical_relaxed") if others else simple
+    if len(keys) == 1 or (not others and len(keys) == items.height):
+        return scored  # one group, or one row per group all scored together: already in the groups' order
+    order = {key: position for position, key in enumerate(keys)}
+    return scored.sort(rule_id.replace_strict(order, return_dtype=pl.Int32), maintain_order=True)
 
 
 def _score_group(
@@ -178,9 +251,7 @@ def _totals(items: pl.DataFrame, inputs: EngineInputs) -> pl.DataFrame:
     # Final score = computed total + review adjustments, within the cycle's bounds (DESIGN §6).
     adjusted = total + pl.col("adjustment_total").fill_null(0)
     final = pl.when(adjusted < floor).then(floor).when(adjusted > cap).then(cap).otherwise(adjusted)
-    return (
-        totals.with_columns(total.cast(SCORE), final.cast(SCORE).alias("final_score")).drop("adjustment_total").sort("assessment_id")
-    )
+    return totals.with_columns(total.cast(SCORE), final.cast(SCORE).alias("final_score")).drop("adjustment_total").sort("assessment_id")
 
 
 def _empty_items() -> pl.DataFrame:

@@ -7,6 +7,7 @@ The ORM would manage ~30,000 rows/s; a cycle of 100,000 employees has 800,000 it
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import polars as pl
 from django.db import connection
@@ -30,10 +31,18 @@ ITEM_FIELDS = (
 )
 
 
+MESSAGE = ITEM_FIELDS.index("message")
+FEW_ITEMS = 400  # up to this many items (or totals), plain statements beat COPY and staging tables
+
+
 def replace_items(items: pl.DataFrame, assessment_ids: list[int]) -> int:
     """Delete the assessments' previous items and write the new ones; returns the rows written."""
-    rows = _item_rows(items)
     table = AssessmentItem._meta.db_table
+    if items.height <= FEW_ITEMS:
+        with connection.cursor() as cursor:
+            _delete_items(cursor, table, assessment_ids)
+            return _insert_few(cursor, table, items)
+    rows = _item_rows(items)
     with connection.cursor() as cursor:
         _delete_items(cursor, table, assessment_ids)
         if rows.is_empty():
@@ -52,6 +61,23 @@ def update_totals(totals: pl.DataFrame) -> None:
         return
     now = timezone.now()
     table = Assessment._meta.db_table
+    if totals.height <= FEW_ITEMS:
+        rows = [
+            (_text(total), _text(final), complete, digest, now, now, pk)
+            for pk, total, final, complete, digest in totals.select(
+                "assessment_id", "computed_total", "final_score", "is_complete", "result_digest"
+            ).iter_rows()
+        ]
+        sql = (
+            f"UPDATE {table} SET computed_total = %s, final_score = %s, is_complete = %s, result_digest = %s, computed_at = %s, "
+            "updated_at = %s, computation_count = computation_count + 1 WHERE id = %s"
+        )
+        with connection.cursor() as cursor:
+            if len(rows) == 1:
+                cursor.execute(sql, rows[0])
+            else:
+                cursor.executemany(sql, rows)
+        return
     frame = totals.select(
         "assessment_id",
         pl.col("computed_total").cast(pl.String),
@@ -60,7 +86,7 @@ def update_totals(totals: pl.DataFrame) -> None:
         pl.col("result_digest"),
     )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and frame.height > FEW_ITEMS:
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS kpi_totals_stage "
                 "(id bigint, computed_total numeric, final_score numeric, is_complete boolean, result_digest bigint) ON COMMIT DELETE ROWS"
@@ -90,6 +116,30 @@ def _item_rows(items: pl.DataFrame) -> pl.DataFrame:
         ids_json.alias("record_ids"),
     )
     return frame.select(ITEM_FIELDS)
+
+
+def _insert_few(cursor, table: str, items: pl.DataFrame) -> int:
+    """One multi-row INSERT; values as text exactly as the COPY path writes them."""
+    if items.is_empty():
+        return 0
+    rows = []
+    for row in items.select(ITEM_FIELDS).iter_rows():
+        values = [_text(value) for value in row]
+        values[MESSAGE] = values[MESSAGE] or ""  # as COPY's FORCE_NOT_NULL
+        ids = values[-1]
+        values[-1] = None if ids is None else "[" + ",".join(str(value) for value in ids) + "]"
+        rows.extend(values)
+    row_placeholders = "(" + ", ".join(["%s"] * len(ITEM_FIELDS)) + ")"
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(ITEM_FIELDS)}) VALUES {', '.join([row_placeholders] * items.height)}",
+        rows,
+    )
+    return items.height
+
+
+def _text(value):
+    """Decimals as Polars writes them to text (plain notation, every place); other values unchanged."""
+    return format(value, "f") if isinstance(value, Decimal) else value
 
 
 def _delete_items(cursor, table: str, assessment_ids: list[int]) -> None:

@@ -106,8 +106,8 @@ def compute_assessments_now(*, cycle: Cycle, employee_ids: Sequence[int], reason
     inputs = load_inputs(cycle, employee_ids=sorted(set(employee_ids)))
     items, totals = compute(inputs)
     assessment_ids = inputs.assessments.get_column("assessment_id").to_list()
+    before = inputs.previous  # read with the assessments
     with transaction.atomic():
-        before = _totals_before(assessment_ids)
         written = replace_items(items, assessment_ids)
         update_totals(totals)
         _audit_changed_totals(actor=actor, cycle=cycle, totals=totals, before=before, reason=reason)
@@ -144,7 +144,7 @@ def _execute(run: ComputationRun) -> None:
     started = time.perf_counter()
     assessment_ids = inputs.assessments.get_column("assessment_id").to_list()
     audit_each = len(assessment_ids) <= PER_ASSESSMENT_AUDIT_LIMIT
-    before = _totals_before(assessment_ids) if audit_each else {}
+    before = (inputs.previous if inputs.previous is not None else _totals_before(assessment_ids)) if audit_each else {}
     chunks = [assessment_ids[start : start + CHUNK_ASSESSMENTS] for start in range(0, len(assessment_ids), CHUNK_ASSESSMENTS)]
     written = done = 0
     for chunk_written, chunk_size in _write_chunks(items, totals, chunks):
