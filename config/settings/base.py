@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hris.core.context_processors.navigation",
+                "hris.notifications.context_processors.notifications",
             ],
         },
     },
@@ -185,6 +186,7 @@ REST_FRAMEWORK = {
         "anon": "60/minute",
         "user": "6000/minute",
         "api_client": os.environ.get("RENSHI_API_CLIENT_RATE", "1200/minute"),
+        "metric_ingestion": os.environ.get("RENSHI_METRIC_INGESTION_RATE", "120/minute"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -198,6 +200,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+# Absolute links in e-mails and IM robot messages point here.
+RENSHI_BASE_URL = os.environ.get("RENSHI_BASE_URL", "http://127.0.0.1:8000")
+# Outbound HTTP (robots, webhooks, connectors): (connect, read) seconds.
+RENSHI_OUTBOUND_TIMEOUT = (3.05, 10.0)
+
 OAUTH2_PROVIDER = {
     "SCOPES": {
         "org:read": "Read companies, branches, departments and positions",
@@ -208,6 +215,10 @@ OAUTH2_PROVIDER = {
         "kpi:read": "Read KPI cycles, assessments and score breakdowns within the client's data scope",
         "kpi:write": "Request KPI computations",
         "metrics:write": "Submit metric records",
+        "notifications:read": "Read the caller's own notifications",
+        "notifications:write": "Mark the caller's own notifications read",
+        "connectors:read": "Read connectors and their sync runs",
+        "connectors:write": "Run connectors",
     },
     "DEFAULT_SCOPES": ["org:read"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,

@@ -13,7 +13,8 @@ from hris.audit.models import AuditEvent
 from hris.core.tests.api.support import data_fingerprint
 
 KNOWN_SCOPES = (
-    "Choose one or more of: org:read, org:write, employees:read, employees:write, audit:read, kpi:read, kpi:write, metrics:write."
+    "Choose one or more of: org:read, org:write, employees:read, employees:write, audit:read, kpi:read, kpi:write, metrics:write, "
+    "notifications:read, notifications:write, connectors:read, connectors:write."
 )
 
 

@@ -1,0 +1,1 @@
+from hris.notifications.tests.loopback import loopback  # noqa: F401
