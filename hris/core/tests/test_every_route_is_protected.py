@@ -18,7 +18,7 @@ PUBLIC_ROUTES = {
     "o/revoke_token/",
     "o/introspect/",
 }
-SAMPLE_VALUES = {"int": "1", "str": "employees", "slug": "x", "path": "x"}
+SAMPLE_VALUES = {"int": "1", "str": "employees", "slug": "x", "path": "x", "uuid": "7d1e0c36-7f0f-4a55-9a53-6f4b0f5c2a11"}
 
 
 def _routes(patterns, prefix: str = ""):  # noqa: ANN001, ANN202

@@ -156,6 +156,7 @@ def detail_context(
         "cycle": with_badge(cycle),
         "states": CycleState,
         "may_configure": may_configure,
+        "kpi_staff": is_kpi_staff(actor),
         "may_compute": may_compute and cycle.state in RECOMPUTABLE_STATES,
         "may_write_data": may_write_metrics_in(actor, cycle.company_id) and cycle.state in INPUT_EDITABLE_STATES,
         "live": cycle.state == CycleState.OPEN,

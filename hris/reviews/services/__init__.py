@@ -1,0 +1,1 @@
+"""Writes of the review workflow (adjustments, transitions, publication, appeals, policies)."""

@@ -1,0 +1,1 @@
+"""Pages of the review workflow under /reviews/."""
