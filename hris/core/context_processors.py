@@ -15,7 +15,7 @@ MODULES = [
     ("training", _("Training"), None),
     ("compensation", _("Compensation"), None),
     ("attendance", _("Attendance"), None),
-    ("integrations", _("Integrations"), None),
+    ("integrations", _("Integrations"), "integrations:home"),
     ("analytics", _("Analytics"), None),
 ]
 
