@@ -44,8 +44,8 @@ class GradeBand(models.Model):
     letter = models.CharField(_("grade"), max_length=8)
     label = models.CharField(_("label"), max_length=60, blank=True)
     min_score = models.DecimalField(_("minimum score (inclusive)"), max_digits=7, decimal_places=2)
-    max_percent = models.DecimalField(_("at most (% of people)"), max_digits=5, decimal_places=2, null=True, blank=True)
-    min_percent = models.DecimalField(_("at least (% of people)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    max_percent = models.DecimalField(_("at most (percent of people)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    min_percent = models.DecimalField(_("at least (percent of people)"), max_digits=5, decimal_places=2, null=True, blank=True)
 
     class Meta:
         verbose_name = _("grade band")

@@ -41,8 +41,8 @@ class Migration(migrations.Migration):
                 ('letter', models.CharField(max_length=8, verbose_name='grade')),
                 ('label', models.CharField(blank=True, max_length=60, verbose_name='label')),
                 ('min_score', models.DecimalField(decimal_places=2, max_digits=7, verbose_name='minimum score (inclusive)')),
-                ('max_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='at most (% of people)')),
-                ('min_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='at least (% of people)')),
+                ('max_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='at most (percent of people)')),
+                ('min_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='at least (percent of people)')),
                 ('scale', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bands', to='calibration.gradescale', verbose_name='grade scale')),
             ],
             options={
