@@ -26,6 +26,8 @@ def navigation(request):  # noqa: ANN001, ANN201
         return {}
     items = []
     for key, label, url_name in MODULES:
+        if key == "integrations" and not has_capability(user, Capability.MANAGE_INTEGRATIONS):
+            continue  # only the people who connect other systems use it
         url = None
         if url_name:
             try:

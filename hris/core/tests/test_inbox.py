@@ -52,3 +52,10 @@ def test_the_inbox_page_says_when_nothing_waits(world, client):
 def test_the_inbox_needs_a_login(client):
     response = client.get(reverse("core:my_tasks"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_integrations_module_is_in_the_navigation_only_for_those_who_manage_it(world, client):
+    client.force_login(world.user("hr_admin"))
+    assert 'data-module="integrations"' in client.get(reverse("core:my_tasks")).content.decode()
+    client.force_login(world.user("ceo"))
+    assert 'data-module="integrations"' not in client.get(reverse("core:my_tasks")).content.decode()
