@@ -133,6 +133,19 @@ def _own_record_covered(actor: Any, capability: Capability) -> bool:
     return False
 
 
+def company_ids_with(actor: Any, capability: Capability) -> set[int] | None:
+    """Companies where the actor holds `capability` company-wide; None means every company (superuser)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return set()
+    if actor.is_superuser:
+        return None
+    return {
+        grant.company_id
+        for grant in grants_of(actor)
+        if grant.scope_type == ScopeType.COMPANY and capability in ROLE_CAPABILITIES.get(grant.role, ())
+    }
+
+
 def company_ids_of(actor: Any) -> set[int]:
     """Companies in which the actor holds any grant (or is employed)."""
     ids = {grant.company_id for grant in grants_of(actor)}

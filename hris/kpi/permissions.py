@@ -11,8 +11,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from hris.accounts.roles import ROLE_CAPABILITIES, Capability, ScopeType
-from hris.accounts.scopes import grants_of, scope_q
+from hris.accounts.roles import ROLE_CAPABILITIES, Capability
+from hris.accounts.scopes import company_ids_with, grants_of, scope_q
 from hris.core.errors import PermissionDenied
 
 # scope_q field names for querysets of Employee
@@ -29,19 +29,6 @@ ASSESSMENT_SCOPE_FIELDS = {
     "department_path_field": "department__path",
     "self_field": "employee__user_id",
 }
-
-
-def company_ids_with(actor: Any, capability: Capability) -> set[int] | None:
-    """Companies where the actor holds `capability` company-wide; None means every company (superuser)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return set()
-    if actor.is_superuser:
-        return None
-    return {
-        grant.company_id
-        for grant in grants_of(actor)
-        if grant.scope_type == ScopeType.COMPANY and capability in ROLE_CAPABILITIES.get(grant.role, ())
-    }
 
 
 def may_company(actor: Any, capability: Capability, company_id: int) -> bool:

@@ -6,22 +6,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from hris.accounts.roles import ROLE_CAPABILITIES, Capability, ScopeType
-from hris.accounts.scopes import grants_of
+from hris.accounts.roles import Capability
+from hris.accounts.scopes import company_ids_with
 from hris.core.errors import PermissionDenied
 
 
 def managed_company_ids(actor: Any) -> set[int] | None:
     """Companies whose integrations the actor manages; None means every company (superuser)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return set()
-    if actor.is_superuser:
-        return None
-    return {
-        grant.company_id
-        for grant in grants_of(actor)
-        if grant.scope_type == ScopeType.COMPANY and Capability.MANAGE_INTEGRATIONS in ROLE_CAPABILITIES.get(grant.role, ())
-    }
+    return company_ids_with(actor, Capability.MANAGE_INTEGRATIONS)
 
 
 def may_manage(actor: Any, company_id: int) -> bool:

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from hris.accounts.models import RoleAssignment
 from hris.accounts.roles import ROLE_CAPABILITIES, Capability, Role, ScopeType
-from hris.accounts.scopes import grants_of, scope_q
+from hris.accounts.scopes import company_ids_with, grants_of, scope_q
 from hris.core.errors import NotFound
 from hris.kpi.choices import CycleState
 from hris.kpi.models import Assessment, Cycle
-from hris.kpi.permissions import ASSESSMENT_SCOPE_FIELDS, company_ids_with
+from hris.kpi.permissions import ASSESSMENT_SCOPE_FIELDS
 from hris.kpi.selectors import assessments_visible_to
 from hris.org.models import Department
 from hris.reviews.models import (
@@ -114,15 +114,7 @@ def timeline_of(cycle: Cycle) -> list[CycleTransition]:
 
 
 def approver_company_ids(actor: Any) -> set[int] | None:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return set()
-    if actor.is_superuser:
-        return None
-    return {
-        grant.company_id
-        for grant in grants_of(actor)
-        if grant.scope_type == ScopeType.COMPANY and Capability.APPROVE_RESULTS in ROLE_CAPABILITIES.get(grant.role, ())
-    }
+    return company_ids_with(actor, Capability.APPROVE_RESULTS)
 
 
 def pending_approvals_for(actor: Any) -> QuerySet[ApprovalRequest]:

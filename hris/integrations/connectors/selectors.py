@@ -7,17 +7,13 @@ from typing import Any
 from django.db.models import QuerySet
 
 from hris.accounts.roles import ROLE_CAPABILITIES, Capability
-from hris.accounts.scopes import grants_of
+from hris.accounts.scopes import company_ids_with
 from hris.integrations.connectors.models import Connector, MappingPreset, SyncRun
 
 
 def manageable_company_ids(actor: Any) -> set[int] | None:
-    """Companies where the actor manages integrations; None means every company (superuser)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return set()
-    if actor.is_superuser:
-        return None
-    return {grant.company_id for grant in grants_of(actor) if Capability.MANAGE_INTEGRATIONS in ROLE_CAPABILITIES.get(grant.role, ())}
+    """Companies where the actor manages integrations company-wide; None means every company (superuser)."""
+    return company_ids_with(actor, Capability.MANAGE_INTEGRATIONS)
 
 
 def may_manage(actor: Any, company_id: int) -> bool:
