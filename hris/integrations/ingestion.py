@@ -507,12 +507,16 @@ def _stored_records(company_id: int, keys: dict[str, set[str]]) -> dict[tuple[st
     table = connection.ops.quote_name(MetricRecord._meta.db_table)
     for source, external_ids in keys.items():
         if connection.vendor == "postgresql":
-            # One array parameter: the partial unique index (company, source, external id) answers it.
+            # One array parameter, one index probe per id. Written as a lateral join on purpose: with
+            # `external_id = ANY(…)` the planner weighs 10,000 probes against one sequential scan and, on a
+            # table of a million rows, picks the scan (≈200 ms instead of ≈40 ms).
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT id, employee_id, department_id, metric_key, period_start, period_end, value, external_id FROM {table} "
-                    "WHERE company_id = %s AND source = %s AND is_current AND external_id = ANY(%s)",
-                    [company_id, source, list(external_ids)],
+                    "SELECT found.id, found.employee_id, found.department_id, found.metric_key, found.period_start, found.period_end, "
+                    "found.value, found.external_id FROM unnest(%s::text[]) AS wanted(external_id) "
+                    f"CROSS JOIN LATERAL (SELECT * FROM {table} WHERE company_id = %s AND source = %s AND is_current "
+                    "AND external_id = wanted.external_id LIMIT 1) AS found",
+                    [list(external_ids), company_id, source],
                 )
                 for *row, external_id in cursor.fetchall():
                     found[(source, external_id)] = tuple(row)

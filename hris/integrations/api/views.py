@@ -24,6 +24,7 @@ from hris.core.api import schema  # noqa: F401  (registers the OAuth2 security s
 from hris.core.api.errors import error_response
 from hris.core.api.schema import error_responses
 from hris.core.errors import NotFound
+from hris.core.memory import garbage_collection_paused
 from hris.integrations.api.permissions import CanIngestMetrics
 from hris.integrations.api.serializers import IngestionBatchSerializer, MetricBatchInputSerializer, batch_data
 from hris.integrations.ingestion import ingestion_company, metric_batch_ingest
@@ -136,6 +137,10 @@ class MetricBatchCreateView(_IngestionView):
             return _too_large(limit)
         if len(raw) > limit:
             return _too_large(limit)
+        with garbage_collection_paused():  # a 10,000-record batch is a burst of short-lived objects
+            return self._ingest(request, raw, received_at)
+
+    def _ingest(self, request: Request, raw: bytes, received_at: float) -> Response:
         try:
             body = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as error:
