@@ -297,3 +297,25 @@ def test_a_batch_takes_the_same_number_of_queries_whatever_its_size(world, size,
     # Then everything was stored
     assert result.counts["superseded"] == size
     assert result.counts["created"] == size
+
+
+def test_the_user_who_entered_a_record_cannot_be_deleted_so_the_name_never_dangles(world, recompute_requests):  # noqa: ANN001
+    # entered_by has no database constraint (ingestion speed): what keeps it sound is that entering records is
+    # audited, and the append-only audit trail refuses to let go of its actors.
+    from django.db import DatabaseError, transaction
+
+    from hris.accounts.models import RoleAssignment
+    from hris.accounts.roles import Role, ScopeType
+    from hris.tests.factories import UserFactory
+
+    clerk = UserFactory(username="clerk")
+    RoleAssignment.objects.create(user=clerk, role=Role.HR_ADMIN, scope_type=ScopeType.COMPANY, company=world.company)
+    w1 = world.employee("w1_worker")
+    metric_records_submit(actor=clerk, company=world.company, records=[record(w1.employee_number, 10)])
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        clerk.delete()
+
+    stored = MetricRecord.objects.get(source="erp", external_id="A-1")
+    assert stored.entered_by == clerk
+    assert stored.value == Decimal("10.0000")
