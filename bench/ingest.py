@@ -247,6 +247,10 @@ def main() -> None:
     print(f"database: {connection.vendor} ({url.split('@')[-1]})")
     call_command("migrate", verbosity=0)
     company, client_id, client_secret, people, mapped = seed(options.employees)
+    # The database is kept between runs, so the table grows: say how large it is (lookups and index
+    # upkeep get dearer with size; the figure is only comparable at a similar size).
+    before = MetricRecord.objects.count()
+    print(f"metric records already stored: {before:,}")
     run = f"r{int(time.time())}"
     batches = Batches(people, mapped, run, options.clients)
     warmup = [[batches.next(client) for client in range(options.clients)]]
