@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -241,6 +242,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Cache: API rate limits and vendor access tokens (DingTalk). Shared between processes only with
+# Redis: set RENSHI_CACHE_URL=redis://host:6379/1 in production, so every web and Celery worker
+# counts against the same limits and reuses one token. Without it each process keeps its own.
+RENSHI_CACHE_URL = os.environ.get("RENSHI_CACHE_URL", "")
+if RENSHI_CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": RENSHI_CACHE_URL, "KEY_PREFIX": "renshi"}
+    }
+elif RENSHI_CACHE_URL:
+    raise ImproperlyConfigured(f"RENSHI_CACHE_URL must be a redis:// or rediss:// URL, not {RENSHI_CACHE_URL!r}")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "renshi"}}
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
 import os
+from urllib.parse import urlsplit
 
 from config.settings.base import *  # noqa: F403
 
@@ -19,3 +20,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-renshi-{os.getpid()}.sqlite3")}  # noqa: F405
 # Transactional tests are flushed with DELETE on SQLite; see audit migration 0002.
 RENSHI_AUDIT_SQLITE_DELETE_GUARD = False
+
+# With a Redis cache (CI), each pytest-xdist worker gets its own Redis database: tests clear the
+# cache (FLUSHDB) and count rate limits, and two workers must not see each other's keys.
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    _url = urlsplit(CACHES["default"]["LOCATION"])  # noqa: F405
+    CACHES["default"]["LOCATION"] = _url._replace(path=f"/{int(_url.path.strip('/') or 0) + _worker}").geturl()  # noqa: F405

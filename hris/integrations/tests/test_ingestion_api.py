@@ -37,11 +37,6 @@ def stored() -> list[tuple]:
     return list(MetricRecord.objects.order_by("pk").values_list("source", "external_id", "value", "is_current"))
 
 
-@pytest.fixture
-def writer(world):  # noqa: ANN001, ANN201
-    return token_client(world, "hr_admin", "metrics:write")
-
-
 def test_no_token_is_401_and_nothing_is_stored(world, client):  # noqa: ANN001
     from rest_framework.test import APIClient
 
