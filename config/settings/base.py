@@ -203,6 +203,9 @@ SPECTACULAR_SETTINGS = {
 }
 # Absolute links in e-mails and IM robot messages point here.
 RENSHI_BASE_URL = os.environ.get("RENSHI_BASE_URL", "http://127.0.0.1:8000")
+# Group robots: hosts allowed besides the vendors' own (oapi.dingtalk.com, qyapi.weixin.qq.com,
+# open.feishu.cn, open.larksuite.com), e.g. a private deployment or an outbound relay. Comma-separated.
+RENSHI_ROBOT_EXTRA_HOSTS = [host for host in os.environ.get("RENSHI_ROBOT_EXTRA_HOSTS", "").split(",") if host.strip()]
 # Outbound HTTP (robots, webhooks, connectors): (connect, read) seconds.
 RENSHI_OUTBOUND_TIMEOUT = (3.05, 10.0)
 

@@ -27,3 +27,6 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
     _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
     _url = urlsplit(CACHES["default"]["LOCATION"])  # noqa: F405
     CACHES["default"]["LOCATION"] = _url._replace(path=f"/{int(_url.path.strip('/') or 0) + _worker}").geturl()  # noqa: F405
+
+# Robot channels are tested against loopback servers replaying the vendors' answers.
+RENSHI_ROBOT_EXTRA_HOSTS = ["127.0.0.1"]

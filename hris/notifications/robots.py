@@ -36,6 +36,7 @@ DINGTALK_RATE_LIMITED = {130101}
 WECOM_RATE_LIMITED = {45009, 45033}
 FEISHU_RATE_LIMITED = {11232, 9499}
 WECOM_TEXT_LIMIT_BYTES = 2048
+ROBOT_VENDOR_NAMES = {"dingtalk": "DingTalk", "wecom": "WeCom", "feishu": "Feishu"}
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -144,14 +145,40 @@ def send_email(to: str, title: str, body: str, link: str) -> Outcome:
     return Outcome(ok=True)
 
 
+# Where each vendor's group robots live. Messages carry HR data and the URL carries the robot's
+# credential, so they go only there (over HTTPS) or to hosts the operator names in
+# RENSHI_ROBOT_EXTRA_HOSTS (a private deployment or a relay; http allowed there).
+ROBOT_HOSTS = {
+    "dingtalk": ("oapi.dingtalk.com",),
+    "wecom": ("qyapi.weixin.qq.com",),
+    "feishu": ("open.feishu.cn", "open.larksuite.com"),
+}
+
+
+def _extra_hosts() -> set[str]:
+    return {host.strip().lower() for host in getattr(settings, "RENSHI_ROBOT_EXTRA_HOSTS", ()) if host.strip()}
+
+
 # Checks of the webhook URL HR pastes in: the robots' credentials are part of it.
 def url_problem(kind: str, url: str) -> str | None:
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port out of range
     except ValueError:
         return _("Enter a valid URL.")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return _("Enter a valid http(s) URL.")
+    official = ROBOT_HOSTS.get(kind, ())
+    host = parts.hostname.lower()
+    if host not in _extra_hosts():
+        if official and host not in official:
+            return _("A %(vendor)s robot URL points to %(hosts)s; “%(host)s” is not one of them.") % {
+                "vendor": ROBOT_VENDOR_NAMES[kind],
+                "hosts": ", ".join(official),
+                "host": host,
+            }
+        if official and parts.scheme != "https":
+            return _("Use the https:// address the robot's settings show.")
     query = parse_qs(parts.query)
     if kind == "dingtalk" and not query.get("access_token"):
         return _("A DingTalk robot URL contains access_token=…; copy it from the robot's settings.")

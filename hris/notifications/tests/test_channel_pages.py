@@ -77,6 +77,7 @@ def test_editing_with_blank_url_and_secret_keeps_them(world, client):
         ({"webhook_url": "https://oapi.dingtalk.com/robot/send"}, "webhook_url", "access_token"),
         ({"kind": "wecom", "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"}, "webhook_url", "key="),
         ({"name": ""}, "name", "required"),
+        ({"webhook_url": "https://robot.example.net/robot/send?access_token=abc"}, "webhook_url", "“robot.example.net” is not one of them"),
     ],
 )
 def test_bad_input_is_shown_on_the_field_and_nothing_is_saved(world, client, overrides, field, message):

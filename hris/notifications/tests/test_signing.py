@@ -2,6 +2,8 @@
 
 from urllib.parse import quote_plus
 
+from django.test import override_settings
+
 from hris.notifications import robots
 
 
@@ -61,3 +63,31 @@ def test_robot_urls_are_checked_and_shown_masked():
     assert robots.url_hint("https://open.feishu.cn/open-apis/bot/v2/hook/0123456789abcdef") == (
         "https://open.feishu.cn/open-apis/bot/v2/hook/012…cdef"
     )
+
+
+@override_settings(RENSHI_ROBOT_EXTRA_HOSTS=[])
+def test_robot_urls_go_only_to_the_vendors_hosts_over_https():
+    assert robots.url_problem("dingtalk", "https://evil.example/robot/send?access_token=abc") == (
+        "A DingTalk robot URL points to oapi.dingtalk.com; “evil.example” is not one of them."
+    )
+    assert robots.url_problem("wecom", "https://oapi.dingtalk.com/cgi-bin/webhook/send?key=K") == (
+        "A WeCom robot URL points to qyapi.weixin.qq.com; “oapi.dingtalk.com” is not one of them."
+    )
+    assert robots.url_problem("feishu", "https://10.0.0.5/open-apis/bot/v2/hook/x") == (
+        "A Feishu robot URL points to open.feishu.cn, open.larksuite.com; “10.0.0.5” is not one of them."
+    )
+    assert robots.url_problem("dingtalk", "http://oapi.dingtalk.com/robot/send?access_token=abc") == (
+        "Use the https:// address the robot's settings show."
+    )
+    assert robots.url_problem("dingtalk", "https://OAPI.DingTalk.com/robot/send?access_token=abc") is None
+    assert robots.url_problem("feishu", "https://open.larksuite.com/open-apis/bot/v2/hook/0123456789abcdef") is None
+    assert robots.url_problem("wecom", "https://qyapi.weixin.qq.com:99999/cgi-bin/webhook/send?key=K") == "Enter a valid URL."
+
+
+@override_settings(RENSHI_ROBOT_EXTRA_HOSTS=["relay.corp.internal"])
+def test_an_operator_named_host_is_allowed_also_over_http():
+    assert robots.url_problem("dingtalk", "http://relay.corp.internal:8080/robot/send?access_token=abc") is None
+    assert robots.url_problem("dingtalk", "http://relay.corp.internal:8080/robot/send") == (
+        "A DingTalk robot URL contains access_token=…; copy it from the robot's settings."
+    )
+    assert robots.url_problem("wecom", "https://other.corp.internal/cgi-bin/webhook/send?key=K") is not None
