@@ -4,13 +4,15 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from oauth2_provider import views as oauth2_views
 
+from hris.accounts.api.token_view import LimitedTokenView
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     # Only what client-credentials integrations need: no authorization-code, device,
     # application-registration or dynamic-client-registration endpoints are exposed.
-    path("o/token/", oauth2_views.TokenView.as_view(), name="oauth2-token"),
+    path("o/token/", LimitedTokenView.as_view(), name="oauth2-token"),  # failed attempts limited per address
     path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view(), name="oauth2-revoke-token"),
     path("o/introspect/", oauth2_views.IntrospectTokenView.as_view(), name="oauth2-introspect"),
     path("", include("hris.core.api.urls")),

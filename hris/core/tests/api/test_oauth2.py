@@ -179,3 +179,37 @@ def test_session_users_are_not_limited_by_oauth_scopes(world):  # noqa: ANN001
         f"/api/v1/positions/{world.worker_position.pk}/", {"title_en": "Operator"}, format="json"
     )
     assert response.status_code == 200
+
+
+def test_guessing_a_client_secret_is_stopped_after_the_failure_limit(world, client, settings):  # noqa: ANN001
+    limit = settings.RENSHI_TOKEN_FAILURE_LIMIT = 3
+    settings.RENSHI_TOKEN_FAILURE_WINDOW = 900
+    credentials = register("--name", "BI", "--company", "acme", "--role", "executive", "--scope-type", "company", "--scopes", "org:read")
+    wrong = {"grant_type": "client_credentials", "client_id": credentials["client_id"], "client_secret": "guess"}
+    attacker = {"REMOTE_ADDR": "203.0.113.9"}
+    # Each wrong guess is an ordinary OAuth2 error …
+    for _attempt in range(limit):
+        response = client.post("/o/token/", wrong, **attacker)
+        assert (response.status_code, response.json()["error"]) == (401, "invalid_client")
+    # … until the limit: then this address is refused for the window, even with the right secret
+    right = {"grant_type": "client_credentials", "client_id": credentials["client_id"], "client_secret": credentials["client_secret"]}
+    refused = client.post("/o/token/", right, **attacker)
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "too_many_requests"
+    assert 890 <= int(refused["Retry-After"]) <= 901
+    assert AccessToken.objects.count() == 0
+    # The integration itself, from its own address, is not affected
+    allowed = client.post("/o/token/", right, REMOTE_ADDR="198.51.100.7")
+    assert allowed.status_code == 200
+    assert AccessToken.objects.count() == 1
+
+
+def test_successful_token_requests_are_not_counted_as_failures(world, client, settings):  # noqa: ANN001
+    settings.RENSHI_TOKEN_FAILURE_LIMIT = 2
+    credentials = register("--name", "BI", "--company", "acme", "--role", "executive", "--scope-type", "company", "--scopes", "org:read")
+    statuses = [fetch_token(client, credentials).status_code for _attempt in range(5)]
+    assert statuses == [200] * 5
+    # an unsupported grant type is the caller's mistake, not a wrong secret: not counted either
+    for _attempt in range(3):
+        assert client.post("/o/token/", {"grant_type": "password", "client_id": credentials["client_id"]}).status_code in (400, 401)
+    assert fetch_token(client, credentials).status_code == 200
