@@ -21,6 +21,7 @@ from hris.accounts.models import ApiClient
 from hris.accounts.roles import Capability, ScopeType
 from hris.accounts.scopes import has_capability
 from hris.core.errors import DomainError
+from hris.core.protected import decrypt_text, encrypt_text
 from hris.integrations import identities as identity_services
 from hris.integrations.forms import ApiClientForm, IdentityForm, IdentityUploadForm
 from hris.integrations.ingestion import MAX_RECORDS
@@ -42,6 +43,9 @@ def _require_manager(request: HttpRequest) -> list[Company]:
     if not may_manage_integrations(request.user):
         raise PermissionDenied
     return _managed_companies(request.user)
+
+
+NEW_API_CLIENT = "integrations.new_api_client"  # session key: the client just registered, until shown
 
 
 @login_required
@@ -166,13 +170,15 @@ def _clients_of(companies: list[Company]):  # noqa: ANN202
 @login_required
 @require_http_methods(["GET", "POST"])
 def api_clients(request: HttpRequest) -> HttpResponse:
-    """Register a system integration; the secret is shown on this answer only."""
+    """Register a system integration; the secret is shown once, on the page the registration leads to.
+
+    Post/Redirect/Get, so reloading never registers a second client: the secret rides in the
+    session, encrypted, for exactly the next view of this page."""
     companies = _require_manager(request)
     form = ApiClientForm(request.POST or None, companies=companies)
-    credentials = None
     if request.method == "POST" and form.is_valid():
         try:
-            credentials = api_client_create(
+            registered = api_client_create(
                 actor=request.user,
                 name=form.cleaned_data["name"],
                 company=form.cleaned_data["company"],
@@ -186,7 +192,15 @@ def api_clients(request: HttpRequest) -> HttpResponse:
             if not error.field_errors:
                 form.add_error(None, error.message)
         else:
-            form = ApiClientForm(companies=companies)
+            request.session[NEW_API_CLIENT] = {
+                "name": registered.application.name,
+                "client_id": registered.client_id,
+                "client_secret": encrypt_text(registered.client_secret),
+            }
+            return redirect("integrations:api_clients")
+    credentials = request.session.pop(NEW_API_CLIENT, None) if request.method == "GET" else None
+    if credentials is not None:
+        credentials["client_secret"] = decrypt_text(credentials["client_secret"])
     context = {"form": form, "credentials": credentials, "clients": _clients_of(companies)}
     response = render(request, "integrations/api_clients.html", context, status=400 if form.errors else 200)
     if credentials is not None:

@@ -42,16 +42,26 @@ def test_home_lists_batches_and_drills_down_to_errors(world):  # noqa: ANN001
 
 def test_hr_registers_an_api_client_and_sees_the_secret_once(world):  # noqa: ANN001
     client = session_client(world, "hr_admin")
-    response = client.post(
-        "/integrations/clients/", {"company": world.company.pk, "name": "Jira sync", "role": "hr_admin", "scopes": ["metrics:write"]}
-    )
-    assert response.status_code == 200
+    form = {"company": world.company.pk, "name": "Jira sync", "role": "hr_admin", "scopes": ["metrics:write"]}
+    registered = client.post("/integrations/clients/", form)
+    # Post/Redirect/Get: the secret waits in the session, encrypted, …
+    assert (registered.status_code, registered["Location"]) == (302, "/integrations/clients/")
+    waiting = client.session["integrations.new_api_client"]
+    response = client.get("/integrations/clients/")
+    # … and is on the page the registration leads to
     credentials = response.context["credentials"]
-    assert credentials.client_secret in response.content.decode()
+    assert waiting["client_secret"] != credentials["client_secret"]
+    assert credentials["client_secret"] not in str(waiting)
+    assert (credentials["name"], len(credentials["client_secret"])) == ("Jira sync", 128)
+    assert credentials["client_secret"] in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
     application = Application.objects.get(name="Jira sync")
+    assert application.client_id == credentials["client_id"]
     assert application.renshi_api_client.allowed_scopes == "metrics:write"
+    # … kept encrypted in the session only until then: reloading shows it no more and registers nothing
     again = client.get("/integrations/clients/").content.decode()
-    assert "Jira sync" in again and credentials.client_secret not in again
+    assert "Jira sync" in again and credentials["client_secret"] not in again
+    assert Application.objects.filter(name="Jira sync").count() == 1
 
 
 def test_a_client_needs_a_scope(world):  # noqa: ANN001
