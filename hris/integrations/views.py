@@ -219,6 +219,8 @@ def docs(request: HttpRequest) -> HttpResponse:
         "token_url": request.build_absolute_uri("/o/token/"),
         "ingest_url": request.build_absolute_uri(reverse("metric-batch-list")),
         "identities_url": request.build_absolute_uri(reverse("external-identity-list")),
+        "webhooks_url": request.build_absolute_uri(reverse("webhook-subscription-list")),
+        "webhook_deliveries_url": request.build_absolute_uri(reverse("webhook-delivery-list")),
         "scopes": sorted(oauth2_settings.SCOPES.items()),
         "max_records": f"{MAX_RECORDS:,}",
         "rate": MetricIngestionThrottle().get_rate(),

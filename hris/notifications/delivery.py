@@ -240,7 +240,9 @@ def attempt(label: str, delivery_id: int) -> DeliveryBase | None:
     now = timezone.now()
     if not _claim(kind.model, delivery_id, now):
         return None
-    delivery = kind.model.objects.select_related("company").get(pk=delivery_id)
+    delivery = kind.model.objects.select_related("company").filter(pk=delivery_id).first()
+    if delivery is None:  # deleted with its channel or subscription since it was claimed
+        return None
     try:
         outcome = kind.send(delivery)
     except Exception as error:  # a bug in a sender must not leave the row leased for ever
@@ -262,8 +264,11 @@ def _record(kind: DeliveryKind, delivery: DeliveryBase, outcome: Outcome) -> Del
         delivery.next_attempt_at = delivery.last_attempt_at + next_attempt_delay(delivery.attempts, outcome.retry_after)
     else:
         delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
-    fields = ["status", "sent_at", "next_attempt_at", "response_code", "response_excerpt", "error", "claimed_until", "updated_at"]
-    delivery.save(update_fields=fields)
+    fields = ["status", "sent_at", "next_attempt_at", "response_code", "response_excerpt", "error", "claimed_until"]
+    delivery.updated_at = finished
+    # An UPDATE, not save(): if the row went with its channel or subscription while it was being sent,
+    # there is nothing left to record and that is not an error.
+    kind.model.objects.filter(pk=delivery.pk).update(updated_at=finished, **{name: getattr(delivery, name) for name in fields})
     return delivery
 
 

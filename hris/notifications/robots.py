@@ -30,13 +30,13 @@ from django.core.mail import EmailMessage
 from django.utils.translation import gettext as _
 
 from hris.notifications.delivery import Outcome, absolute_link, post
+from hris.notifications.models import ChannelKind
 
 # Vendor error codes meaning "too many messages, try later".
 DINGTALK_RATE_LIMITED = {130101}
 WECOM_RATE_LIMITED = {45009, 45033}
 FEISHU_RATE_LIMITED = {11232, 9499}
 WECOM_TEXT_LIMIT_BYTES = 2048
-ROBOT_VENDOR_NAMES = {"dingtalk": "DingTalk", "wecom": "WeCom", "feishu": "Feishu"}
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -172,8 +172,8 @@ def url_problem(kind: str, url: str) -> str | None:
     host = parts.hostname.lower()
     if host not in _extra_hosts():
         if official and host not in official:
-            return _("A %(vendor)s robot URL points to %(hosts)s; “%(host)s” is not one of them.") % {
-                "vendor": ROBOT_VENDOR_NAMES[kind],
+            return _("A %(kind)s URL points to %(hosts)s; “%(host)s” is not one of them.") % {
+                "kind": ChannelKind(kind).label,
                 "hosts": ", ".join(official),
                 "host": host,
             }

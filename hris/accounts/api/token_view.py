@@ -26,7 +26,7 @@ FAILED_CLIENT_AUTHENTICATION = {"invalid_client", "unauthorized_client", "invali
 
 
 def _limit() -> tuple[int, int]:
-    return int(getattr(settings, "RENSHI_TOKEN_FAILURE_LIMIT", 10)), int(getattr(settings, "RENSHI_TOKEN_FAILURE_WINDOW", 900))
+    return settings.RENSHI_TOKEN_FAILURE_LIMIT, settings.RENSHI_TOKEN_FAILURE_WINDOW
 
 
 def _bucket(request: HttpRequest) -> str:

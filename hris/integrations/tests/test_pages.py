@@ -79,4 +79,5 @@ def test_the_integrator_guide(world, key, status):  # noqa: ANN001
     if status == 200:
         text = response.content.decode()
         assert "X-Renshi-Signature" in text and "/o/token/" in text and "/api/v1/metrics/batches/" in text
+        assert "/api/v1/webhooks/subscriptions/" in text and "/api/v1/webhooks/deliveries/?subscription=" in text
         assert 'hmac.new(secret.encode(), timestamp.encode() + b"." + raw_body, hashlib.sha256)' in text

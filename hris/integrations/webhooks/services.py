@@ -139,6 +139,23 @@ def subscription_rotate_secret(*, actor: Any, subscription: WebhookSubscription)
 
 
 @transaction.atomic
+def subscription_delete(*, actor: Any, subscription: WebhookSubscription) -> None:
+    """Removes the subscription for good with its delivery log (pending retries stop with it); the
+    audit trail keeps what it was. To pause a subscription, switch it off instead."""
+    require_manage(actor, subscription.company_id)
+    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    before = {**_snapshot(subscription), "deliveries": subscription.deliveries.count()}
+    audit_record(
+        actor=actor,
+        action="webhooks.subscription_deleted",
+        target=subscription,
+        before=before,
+        company_id=subscription.company_id,
+    )
+    subscription.delete()
+
+
+@transaction.atomic
 def subscription_send_test(*, actor: Any, subscription: WebhookSubscription) -> WebhookDelivery:
     require_manage(actor, subscription.company_id)
     if not subscription.is_active:

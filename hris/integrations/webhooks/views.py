@@ -136,6 +136,19 @@ def subscription_rotate_secret(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def subscription_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_manager(request)
+    subscription = _subscription_or_404(request, pk)
+    try:
+        services.subscription_delete(actor=request.user, subscription=subscription)
+    except errors.PermissionDenied:
+        raise PermissionDenied
+    messages.success(request, _("The subscription “%(name)s” and its delivery log are deleted.") % {"name": subscription.name})
+    return redirect("webhooks:list")
+
+
+@login_required
+@require_POST
 def subscription_test(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     subscription = _subscription_or_404(request, pk)

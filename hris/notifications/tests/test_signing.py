@@ -68,13 +68,13 @@ def test_robot_urls_are_checked_and_shown_masked():
 @override_settings(RENSHI_ROBOT_EXTRA_HOSTS=[])
 def test_robot_urls_go_only_to_the_vendors_hosts_over_https():
     assert robots.url_problem("dingtalk", "https://evil.example/robot/send?access_token=abc") == (
-        "A DingTalk robot URL points to oapi.dingtalk.com; “evil.example” is not one of them."
+        "A DingTalk group robot URL points to oapi.dingtalk.com; “evil.example” is not one of them."
     )
     assert robots.url_problem("wecom", "https://oapi.dingtalk.com/cgi-bin/webhook/send?key=K") == (
-        "A WeCom robot URL points to qyapi.weixin.qq.com; “oapi.dingtalk.com” is not one of them."
+        "A WeCom group robot URL points to qyapi.weixin.qq.com; “oapi.dingtalk.com” is not one of them."
     )
     assert robots.url_problem("feishu", "https://10.0.0.5/open-apis/bot/v2/hook/x") == (
-        "A Feishu robot URL points to open.feishu.cn, open.larksuite.com; “10.0.0.5” is not one of them."
+        "A Feishu group robot URL points to open.feishu.cn, open.larksuite.com; “10.0.0.5” is not one of them."
     )
     assert robots.url_problem("dingtalk", "http://oapi.dingtalk.com/robot/send?access_token=abc") == (
         "Use the https:// address the robot's settings show."

@@ -14,7 +14,7 @@ from hris.core.tests.api.support import data_fingerprint
 
 KNOWN_SCOPES = (
     "Choose one or more of: org:read, org:write, employees:read, employees:write, audit:read, kpi:read, kpi:write, metrics:write, "
-    "notifications:read, notifications:write, connectors:read, connectors:write."
+    "notifications:read, notifications:write, connectors:read, connectors:write, webhooks:read, webhooks:write."
 )
 
 

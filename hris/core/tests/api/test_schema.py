@@ -64,6 +64,13 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):  # noqa: ANN
         "/api/v1/reviews/results/{id}/",
         "/api/v1/reviews/results/{id}/acknowledge/",
         "/api/v1/reviews/results/{id}/appeal/",
+        "/api/v1/webhooks/deliveries/",
+        "/api/v1/webhooks/deliveries/{id}/",
+        "/api/v1/webhooks/deliveries/{id}/redeliver/",
+        "/api/v1/webhooks/subscriptions/",
+        "/api/v1/webhooks/subscriptions/{id}/",
+        "/api/v1/webhooks/subscriptions/{id}/rotate-secret/",
+        "/api/v1/webhooks/subscriptions/{id}/test/",
     ]
 
 

@@ -207,3 +207,26 @@ def test_payload_with_decimals_and_dates_is_sent_as_json(world, loopback, django
     _emit(world, django_capture_on_commit_callbacks, payload={"score": Decimal("92.50"), "on": date(2026, 11, 22)})
 
     assert json.loads(loopback.received[0].body)["data"] == {"score": "92.50", "on": "2026-11-22"}
+
+
+def test_a_subscription_deleted_while_its_delivery_is_being_sent_ends_quietly(
+    world, loopback, django_capture_on_commit_callbacks, monkeypatch
+):  # noqa: ANN001
+    from hris.integrations.webhooks import sending
+    from hris.integrations.webhooks.services import subscription_delete
+
+    subscription, _secret = _subscribe(world, loopback.url("/hooks/renshi"))
+    loopback.script(Reply(status=204, body=b""))
+    send = sending.send_webhook_delivery
+
+    def send_while_hr_deletes_the_subscription(delivery):  # noqa: ANN001, ANN202
+        outcome = send(delivery)
+        subscription_delete(actor=world.user("hr_admin"), subscription=subscription)
+        return outcome
+
+    monkeypatch.setattr(sending, "send_webhook_delivery", send_while_hr_deletes_the_subscription)
+
+    _emit(world, django_capture_on_commit_callbacks)  # the eager task would raise if recording the result failed
+
+    assert len(loopback.received) == 1
+    assert (WebhookSubscription.objects.count(), WebhookDelivery.objects.count()) == (0, 0)

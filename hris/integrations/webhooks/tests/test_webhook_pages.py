@@ -127,6 +127,7 @@ def test_managers_employees_executives_and_hrbp_are_refused(world, client, usern
     assert client.post(reverse("webhooks:test", args=[subscription.pk])).status_code == 403
     assert client.post(reverse("webhooks:rotate_secret", args=[subscription.pk])).status_code == 403
     assert client.post(reverse("webhooks:redeliver", args=[delivery.pk])).status_code == 403
+    assert client.post(reverse("webhooks:delete", args=[subscription.pk])).status_code == 403
 
     assert list(WebhookSubscription.objects.values_list("name", "secret_encrypted")) == [("ERP", subscription.secret_encrypted)]
     assert WebhookDelivery.objects.count() == 1
@@ -146,6 +147,7 @@ def test_another_companys_hr_sees_nothing_and_changes_nothing(world, client):
     assert client.post(reverse("webhooks:test", args=[subscription.pk])).status_code == 404
     assert client.get(reverse("webhooks:delivery_detail", args=[delivery.pk])).status_code == 404
     assert client.post(reverse("webhooks:redeliver", args=[delivery.pk])).status_code == 404
+    assert client.post(reverse("webhooks:delete", args=[subscription.pk])).status_code == 404
     response = _post_new(client, world, name="into acme")
     assert response.status_code == 400 and "company" in response.context["form"].errors
 
@@ -176,3 +178,23 @@ def test_test_button_log_and_redelivery_through_the_pages(world, client, loopbac
     assert response["Location"] == reverse("webhooks:delivery_detail", args=[copy.pk])
     assert (copy.status, copy.attempts, copy.response_code, copy.response_excerpt) == ("sent", 1, 200, "thanks")
     assert len(loopback.received) == 2
+
+
+def test_hr_deletes_a_subscription_with_its_delivery_log(world, client):
+    from hris.audit.models import AuditEvent
+
+    subscription = _subscription(world)
+    WebhookDelivery.objects.create(
+        company=world.company, subscription=subscription, event_key=EVENT, target_url=subscription.target_url, status="failed", attempts=5
+    )
+    client.force_login(world.user("hr_admin"))
+    detail = client.get(reverse("webhooks:detail", args=[subscription.pk])).content.decode()
+    assert 'id="delete-subscription"' in detail
+
+    assert client.get(reverse("webhooks:delete", args=[subscription.pk])).status_code == 405
+    response = client.post(reverse("webhooks:delete", args=[subscription.pk]))
+
+    assert response.status_code == 302 and response["Location"] == reverse("webhooks:list")
+    assert (WebhookSubscription.objects.count(), WebhookDelivery.objects.count()) == (0, 0)
+    event = AuditEvent.objects.order_by("-sequence").first()
+    assert (event.action, event.target_label, event.before["deliveries"]) == ("webhooks.subscription_deleted", "ERP", 1)
