@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from hris.core import errors
 from hris.core.events import EVENT_TYPES
+from hris.core.protected import decrypt_text, encrypt_text
 from hris.integrations.webhooks import selectors, services
 from hris.integrations.webhooks.forms import SubscriptionForm
 from hris.integrations.webhooks.models import TEST_EVENT
@@ -42,7 +43,8 @@ def _subscription_or_404(request: HttpRequest, pk: int):  # noqa: ANN202
 
 
 def _show_secret_once(request: HttpRequest, subscription_id: int, secret: str) -> None:
-    request.session[SESSION_SECRET_KEY] = {"subscription": subscription_id, "secret": secret}
+    # Encrypted: the session is stored in the database until the detail page shows the secret.
+    request.session[SESSION_SECRET_KEY] = {"subscription": subscription_id, "secret": encrypt_text(secret)}
 
 
 @login_required
@@ -110,7 +112,7 @@ def subscription_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shown = request.session.get(SESSION_SECRET_KEY)
     new_secret = None
     if shown and shown.get("subscription") == subscription.pk:
-        new_secret = shown["secret"]
+        new_secret = decrypt_text(shown["secret"])
         del request.session[SESSION_SECRET_KEY]
     recent = selectors.deliveries_visible_to(request.user).filter(subscription=subscription)[:10]
     context = {"form": form, "subscription": subscription, "new_secret": new_secret, "recent": recent, "section": "subscriptions"}

@@ -41,9 +41,11 @@ def test_the_secret_is_shown_once_after_creation_and_stored_encrypted(world, cli
 
     subscription = WebhookSubscription.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("webhooks:detail", args=[subscription.pk])
+    waiting = str(client.session["webhook_secret_once"])  # until shown, kept in the session encrypted
     first = client.get(response["Location"])
     secret = re.search(r"<code[^>]*data-secret>([^<]+)</code>", first.content.decode()).group(1)
     assert secret.startswith("whsec_") and len(secret) > 40
+    assert secret not in waiting
     assert first["Cache-Control"] == "no-store"
     assert subscription.secret() == secret
     raw = WebhookSubscription.objects.values_list("secret_encrypted", flat=True).get()
