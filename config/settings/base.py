@@ -206,7 +206,7 @@ RENSHI_BASE_URL = os.environ.get("RENSHI_BASE_URL", "http://127.0.0.1:8000")
 # Group robots: hosts allowed besides the vendors' own (oapi.dingtalk.com, qyapi.weixin.qq.com,
 # open.feishu.cn, open.larksuite.com), e.g. a private deployment or an outbound relay. Comma-separated.
 RENSHI_ROBOT_EXTRA_HOSTS = [host for host in os.environ.get("RENSHI_ROBOT_EXTRA_HOSTS", "").split(",") if host.strip()]
-# /o/token/: failed client authentications allowed per address within the window (seconds), then 429.
+# /o/token/: failed client authentications allowed per client and address within the window (seconds), then 429.
 RENSHI_TOKEN_FAILURE_LIMIT = int(os.environ.get("RENSHI_TOKEN_FAILURE_LIMIT", "10"))
 RENSHI_TOKEN_FAILURE_WINDOW = int(os.environ.get("RENSHI_TOKEN_FAILURE_WINDOW", "900"))
 # Outbound HTTP (robots, webhooks, connectors): (connect, read) seconds.

@@ -1,17 +1,21 @@
 """/o/token/ with a limit on failed attempts, like the sign-in page's lockout (django-axes).
 
-A caller (IP address) that fails to authenticate a client RENSHI_TOKEN_FAILURE_LIMIT times
-within RENSHI_TOKEN_FAILURE_WINDOW seconds gets 429 with Retry-After for the rest of the window,
-even with the right secret, so client secrets cannot be guessed at speed. Other callers — the
-real integration, from its own address — are not affected. The counter lives in the shared
-cache (RENSHI_CACHE_URL), so it holds across web workers.
+Like the sign-in lockout (username + address), failures count per client id and address: after
+RENSHI_TOKEN_FAILURE_LIMIT failed attempts for one client from one address within
+RENSHI_TOKEN_FAILURE_WINDOW seconds, that pair gets 429 with Retry-After for the rest of the
+window, even with the right secret, so a client secret cannot be guessed at speed. The real
+integration, from its own address, is not affected; a success before the limit clears the count.
+The counter lives in the shared cache (RENSHI_CACHE_URL), so it holds across web workers.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import time
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,8 +33,20 @@ def _limit() -> tuple[int, int]:
     return settings.RENSHI_TOKEN_FAILURE_LIMIT, settings.RENSHI_TOKEN_FAILURE_WINDOW
 
 
+def _client_id(request: HttpRequest) -> str:
+    """From the form body or HTTP Basic (RFC 6749 §2.3.1: form-encoded id before the colon)."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header[:6].lower() == "basic ":
+        try:
+            return unquote_plus(base64.b64decode(header[6:].strip()).decode("utf-8").split(":", 1)[0])
+        except (ValueError, UnicodeDecodeError):
+            return ""
+    return str(request.POST.get("client_id", ""))
+
+
 def _bucket(request: HttpRequest) -> str:
-    return f"oauth-token-failures:{request.META.get('REMOTE_ADDR', '')}"
+    key = hashlib.sha256(f"{_client_id(request)}|{request.META.get('REMOTE_ADDR', '')}".encode()).hexdigest()
+    return f"oauth-token-failures:{key}"
 
 
 def _failed_client_authentication(response: HttpResponse) -> bool:
@@ -52,7 +68,7 @@ class LimitedTokenView(TokenView):
             retry_after = max(1, int(failures[0] + window - now) + 1)
             body = {
                 "error": "too_many_requests",
-                "error_description": _("Too many failed attempts from this address; try again in %(seconds)s seconds.")
+                "error_description": _("Too many failed attempts for this client from this address; try again in %(seconds)s seconds.")
                 % {"seconds": retry_after},
             }
             response = HttpResponse(json.dumps(body), status=429, content_type="application/json")
@@ -60,9 +76,17 @@ class LimitedTokenView(TokenView):
             response["Cache-Control"] = "no-store"
             return response
         response = super().post(request, *args, **kwargs)
-        if _failed_client_authentication(response):
+        if response.status_code == 200 and failures:
+            cache.delete(bucket)
+        elif _failed_client_authentication(response):
             failures.append(now)
             cache.set(bucket, failures, window)
             if len(failures) == limit:
-                logger.warning("OAuth2 token requests from %s are refused for %s s after %s failures", bucket, window, limit)
+                logger.warning(
+                    "OAuth2 token requests for client %r from %s are refused for %s s after %s failures",
+                    _client_id(request)[:80],
+                    request.META.get("REMOTE_ADDR", ""),
+                    window,
+                    limit,
+                )
         return response

@@ -198,10 +198,27 @@ def test_guessing_a_client_secret_is_stopped_after_the_failure_limit(world, clie
     assert refused.json()["error"] == "too_many_requests"
     assert 890 <= int(refused["Retry-After"]) <= 901
     assert AccessToken.objects.count() == 0
-    # The integration itself, from its own address, is not affected
+    # The integration itself, from its own address, is not affected; nor is another client from the same address
     allowed = client.post("/o/token/", right, REMOTE_ADDR="198.51.100.7")
     assert allowed.status_code == 200
     assert AccessToken.objects.count() == 1
+    other = register("--name", "ERP", "--company", "acme", "--role", "executive", "--scope-type", "company", "--scopes", "org:read")
+    other_body = {"grant_type": "client_credentials", "client_id": other["client_id"], "client_secret": other["client_secret"]}
+    assert client.post("/o/token/", other_body, **attacker).status_code == 200
+    # and HTTP Basic counts against the same client
+    basic = base64.b64encode(f"{credentials['client_id']}:{credentials['client_secret']}".encode()).decode()
+    blocked = client.post("/o/token/", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=f"Basic {basic}", **attacker)
+    assert blocked.status_code == 429
+
+
+def test_a_success_before_the_limit_clears_the_count(world, client, settings):  # noqa: ANN001
+    settings.RENSHI_TOKEN_FAILURE_LIMIT = 2
+    credentials = register("--name", "BI", "--company", "acme", "--role", "executive", "--scope-type", "company", "--scopes", "org:read")
+    wrong = {"grant_type": "client_credentials", "client_id": credentials["client_id"], "client_secret": "typo"}
+    assert client.post("/o/token/", wrong).status_code == 401
+    assert fetch_token(client, credentials).status_code == 200
+    assert client.post("/o/token/", wrong).status_code == 401
+    assert fetch_token(client, credentials).status_code == 200  # one failure since the success, not two
 
 
 def test_successful_token_requests_are_not_counted_as_failures(world, client, settings):  # noqa: ANN001
