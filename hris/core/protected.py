@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -63,3 +64,19 @@ def mask_email(email: str) -> str:
         return email
     local, domain = email.split("@", 1)
     return (local[:1] + "***@" + domain) if local else email
+
+
+def stash_secret_for_next_page(session: Any, key: str, secret: str, **details: Any) -> None:
+    """A secret to show once, on the page a POST redirects to (Post/Redirect/Get). Encrypted: the
+    session is stored in the database until that page takes it."""
+    session[key] = {**details, "secret": encrypt_text(secret)}
+
+
+def take_stashed_secret(session: Any, key: str, **expected: Any) -> dict[str, Any] | None:
+    """The stashed details with the secret in clear, removed from the session; None when nothing is
+    waiting or it was stashed for something else (`expected` details differ)."""
+    stashed = session.get(key)
+    if not stashed or any(stashed.get(name) != value for name, value in expected.items()):
+        return None
+    del session[key]
+    return {**stashed, "secret": decrypt_text(stashed["secret"])}

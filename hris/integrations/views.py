@@ -21,7 +21,7 @@ from hris.accounts.models import ApiClient
 from hris.accounts.roles import Capability, ScopeType
 from hris.accounts.scopes import has_capability
 from hris.core.errors import DomainError
-from hris.core.protected import decrypt_text, encrypt_text
+from hris.core.protected import stash_secret_for_next_page, take_stashed_secret
 from hris.integrations import identities as identity_services
 from hris.integrations.forms import ApiClientForm, IdentityForm, IdentityUploadForm
 from hris.integrations.ingestion import MAX_RECORDS
@@ -192,15 +192,11 @@ def api_clients(request: HttpRequest) -> HttpResponse:
             if not error.field_errors:
                 form.add_error(None, error.message)
         else:
-            request.session[NEW_API_CLIENT] = {
-                "name": registered.application.name,
-                "client_id": registered.client_id,
-                "client_secret": encrypt_text(registered.client_secret),
-            }
+            stash_secret_for_next_page(
+                request.session, NEW_API_CLIENT, registered.client_secret, name=registered.application.name, client_id=registered.client_id
+            )
             return redirect("integrations:api_clients")
-    credentials = request.session.pop(NEW_API_CLIENT, None) if request.method == "GET" else None
-    if credentials is not None:
-        credentials["client_secret"] = decrypt_text(credentials["client_secret"])
+    credentials = take_stashed_secret(request.session, NEW_API_CLIENT) if request.method == "GET" else None
     context = {"form": form, "credentials": credentials, "clients": _clients_of(companies)}
     response = render(request, "integrations/api_clients.html", context, status=400 if form.errors else 200)
     if credentials is not None:

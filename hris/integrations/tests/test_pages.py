@@ -50,17 +50,17 @@ def test_hr_registers_an_api_client_and_sees_the_secret_once(world):  # noqa: AN
     response = client.get("/integrations/clients/")
     # … and is on the page the registration leads to
     credentials = response.context["credentials"]
-    assert waiting["client_secret"] != credentials["client_secret"]
-    assert credentials["client_secret"] not in str(waiting)
-    assert (credentials["name"], len(credentials["client_secret"])) == ("Jira sync", 128)
-    assert credentials["client_secret"] in response.content.decode()
+    assert waiting["secret"] != credentials["secret"]
+    assert credentials["secret"] not in str(waiting)
+    assert (credentials["name"], len(credentials["secret"])) == ("Jira sync", 128)
+    assert credentials["secret"] in response.content.decode()
     assert response["Cache-Control"] == "no-store"
     application = Application.objects.get(name="Jira sync")
     assert application.client_id == credentials["client_id"]
     assert application.renshi_api_client.allowed_scopes == "metrics:write"
     # … kept encrypted in the session only until then: reloading shows it no more and registers nothing
     again = client.get("/integrations/clients/").content.decode()
-    assert "Jira sync" in again and credentials["client_secret"] not in again
+    assert "Jira sync" in again and credentials["secret"] not in again
     assert Application.objects.filter(name="Jira sync").count() == 1
 
 

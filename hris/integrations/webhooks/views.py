@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from hris.core import errors
 from hris.core.events import EVENT_TYPES
-from hris.core.protected import decrypt_text, encrypt_text
+from hris.core.protected import stash_secret_for_next_page, take_stashed_secret
 from hris.integrations.webhooks import selectors, services
 from hris.integrations.webhooks.forms import SubscriptionForm
 from hris.integrations.webhooks.models import TEST_EVENT
@@ -40,11 +40,6 @@ def _subscription_or_404(request: HttpRequest, pk: int):  # noqa: ANN202
     if subscription is None:
         raise Http404("Subscription not found.")
     return subscription
-
-
-def _show_secret_once(request: HttpRequest, subscription_id: int, secret: str) -> None:
-    # Encrypted: the session is stored in the database until the detail page shows the secret.
-    request.session[SESSION_SECRET_KEY] = {"subscription": subscription_id, "secret": encrypt_text(secret)}
 
 
 @login_required
@@ -74,7 +69,7 @@ def subscription_create(request: HttpRequest) -> HttpResponse:
         except errors.DomainError as error:
             apply_domain_error(form, error)
         else:
-            _show_secret_once(request, subscription.pk, secret)
+            stash_secret_for_next_page(request.session, SESSION_SECRET_KEY, secret, subscription=subscription.pk)
             return redirect("webhooks:detail", pk=subscription.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "webhooks/form.html", {"form": form, "subscription": None, "section": "subscriptions"}, status=status)
@@ -109,11 +104,8 @@ def subscription_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The subscription “%(name)s” is saved.") % {"name": subscription.name})
             return redirect("webhooks:detail", pk=subscription.pk)
-    shown = request.session.get(SESSION_SECRET_KEY)
-    new_secret = None
-    if shown and shown.get("subscription") == subscription.pk:
-        new_secret = decrypt_text(shown["secret"])
-        del request.session[SESSION_SECRET_KEY]
+    shown = take_stashed_secret(request.session, SESSION_SECRET_KEY, subscription=subscription.pk)
+    new_secret = shown["secret"] if shown else None
     recent = selectors.deliveries_visible_to(request.user).filter(subscription=subscription)[:10]
     context = {"form": form, "subscription": subscription, "new_secret": new_secret, "recent": recent, "section": "subscriptions"}
     response = render(request, "webhooks/detail.html", context, status=400 if request.method == "POST" else 200)
@@ -131,7 +123,7 @@ def subscription_rotate_secret(request: HttpRequest, pk: int) -> HttpResponse:
         secret = services.subscription_rotate_secret(actor=request.user, subscription=subscription)
     except errors.PermissionDenied:
         raise PermissionDenied
-    _show_secret_once(request, subscription.pk, secret)
+    stash_secret_for_next_page(request.session, SESSION_SECRET_KEY, secret, subscription=subscription.pk)
     messages.success(request, _("A new secret is in effect; the old one no longer verifies deliveries."))
     return redirect("webhooks:detail", pk=subscription.pk)
 

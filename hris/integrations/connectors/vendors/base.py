@@ -32,7 +32,8 @@ class Adapter:
         return {}
 
     def fetch_page(self, connector: Any, client: HttpClient, state: dict, cursor: dict) -> Page:
-        raise NotImplementedError
+        # Every pulling adapter (pulls = True) overrides this; upload adapters receive files instead.
+        raise TypeError(f"{type(self).__name__} does not fetch pages: its records arrive by upload")
 
 
 def merge_cursor(old: dict, new: dict) -> dict:
